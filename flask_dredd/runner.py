@@ -1,0 +1,224 @@
+"""One contract run, phase by phase: database, server, Dredd, reports.
+
+Each phase prints one progress line and records its duration in
+``reports/run.json``. Whatever happens (a failure, Ctrl-C, SIGTERM), the server and
+Dredd are stopped before the run returns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask_dredd.database import DatabaseError, ensure_database, parse_url
+from flask_dredd.server import GunicornServer, ServerStartError, free_port, stop_process_group
+
+
+class RunError(RuntimeError):
+    """A run could not start or finish; the message says why and what to do."""
+
+
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM reached the runner."""
+
+
+@dataclass
+class RunConfig:
+    """Everything one run needs; the CLI fills it from options and the environment."""
+
+    root: Path
+    flask_app: str  # what `flask --app` takes, e.g. "eventapi"
+    app_spec: str  # what gunicorn takes, e.g. "eventapi:create_app()"
+    database_url: str
+    blueprint: Path | None = None  # None: the one dredd.yml names
+    workers: int = 2
+    dredd_config: Path = Path("dredd.yml")
+    reports_dir: Path = Path("reports")
+    dredd_args: tuple[str, ...] = ()
+    dredd_timeout: float = 1800.0
+    server_timeout: float = 30.0
+    env: dict[str, str] = field(default_factory=dict)
+
+    def path(self, p: Path) -> Path:
+        return p if p.is_absolute() else self.root / p
+
+    @property
+    def dredd_bin(self) -> Path:
+        return self.root / "node_modules" / ".bin" / "dredd"
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    phases: dict[str, float]
+    endpoint: str = ""
+
+
+def progress(phase: str, message: str) -> None:
+    print(f"[flask-dredd] {phase:<9} {message}", flush=True)
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Turn SIGTERM and SIGINT into ``Interrupted`` so cleanup code always runs."""
+
+    def raise_interrupted(signum: int, _frame: object) -> None:
+        raise Interrupted(signal.Signals(signum).name)
+
+    previous = {s: signal.signal(s, raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def child_environment(config: RunConfig) -> dict[str, str]:
+    """The environment shared by `flask db`, gunicorn, Dredd and the hooks handler."""
+    env = dict(os.environ)
+    env.update(config.env)
+    env["DATABASE_URL"] = config.database_url
+    env["PYTHONUNBUFFERED"] = "1"
+    # `python` in dredd.yml's language line and the handler's imports must resolve to
+    # this interpreter and this project, whichever shell started the run.
+    bin_dirs = [str(Path(sys.executable).parent), str(config.root / "node_modules" / ".bin")]
+    env["PATH"] = os.pathsep.join([*bin_dirs, env.get("PATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(config.root), env.get("PYTHONPATH", "")) if p
+    )
+    return env
+
+
+def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
+    """Check the guard, create the database if missing, migrate it. Returns a summary."""
+    # Imported here so that `flask dredd --help` does not pull in SQLAlchemy.
+    from flask_dredd.isolation.guard import UnsafeDatabaseError, check_designated
+
+    try:
+        url = parse_url(config.database_url)
+        check_designated(url.render_as_string(hide_password=False))
+        created = ensure_database(url)
+    except (DatabaseError, UnsafeDatabaseError) as exc:
+        raise RunError(str(exc)) from None
+    upgrade = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", config.flask_app, "db", "upgrade"],
+        cwd=config.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if upgrade.returncode != 0:
+        raise RunError(
+            f"`flask --app {config.flask_app} db upgrade` failed on "
+            f"{url.render_as_string()}:\n{upgrade.stdout}{upgrade.stderr}"
+        )
+    return f"{url.render_as_string()}: {'created, ' if created else ''}migrated to head"
+
+
+def dredd_command(config: RunConfig, endpoint: str, hooks_port: int) -> list[str]:
+    handler = f"{sys.executable} -m flask_dredd.handler --port {hooks_port}"
+    command = [str(config.dredd_bin)]
+    if config.blueprint is not None:
+        # Positional blueprint and endpoint override dredd.yml's.
+        command += [str(config.path(config.blueprint)), endpoint]
+    else:
+        command += [_blueprint_from_config(config), endpoint]
+    command += [
+        "--config", str(config.path(config.dredd_config)),
+        "--language", handler,
+        "--hooks-worker-handler-port", str(hooks_port),
+        *config.dredd_args,
+    ]  # fmt: skip
+    return command
+
+
+def _blueprint_from_config(config: RunConfig) -> str:
+    # dredd.yml is YAML, but its `blueprint:` key is a plain scalar line; reading it
+    # here keeps PyYAML out of the dependencies.
+    for line in config.path(config.dredd_config).read_text().splitlines():
+        if line.startswith("blueprint:"):
+            return line.split(":", 1)[1].strip().strip("'\"")
+    raise RunError(f"{config.dredd_config} names no blueprint; add `blueprint: apiary.apib`")
+
+
+def run_dredd(command: list[str], config: RunConfig, env: dict[str, str]) -> int:
+    process = subprocess.Popen(command, cwd=config.root, env=env, start_new_session=True)
+    try:
+        return process.wait(timeout=config.dredd_timeout)
+    except subprocess.TimeoutExpired:
+        progress("dredd", f"still running after {config.dredd_timeout:.0f} s: stopping it")
+        return 124
+    finally:
+        # Dredd starts the hooks handler in its own process group; take both down.
+        stop_process_group(process, timeout=5)
+
+
+def check_tools(config: RunConfig) -> None:
+    if not config.dredd_bin.exists():
+        raise RunError(
+            f"Dredd is not installed ({config.dredd_bin} is missing): run `npm ci` "
+            "in the project root (needs Node.js 18+ and npm)."
+        )
+    if not config.path(config.dredd_config).exists():
+        raise RunError(f"{config.dredd_config} not found in {config.root}")
+    if config.blueprint is not None and not config.path(config.blueprint).exists():
+        raise RunError(f"blueprint {config.blueprint} not found (BLUEPRINT={config.blueprint})")
+
+
+def run(config: RunConfig) -> RunResult:
+    """Run the contract once; never leaves a server or Dredd behind."""
+    phases: dict[str, float] = {}
+    started = time.monotonic()
+    check_tools(config)
+    env = child_environment(config)
+    reports = config.path(config.reports_dir)
+    reports.mkdir(parents=True, exist_ok=True)
+    server = GunicornServer(
+        config.app_spec, workers=config.workers, env=env, log_path=reports / "server.log"
+    )
+    exit_code = 1
+    with interruptible():
+        try:
+            t0 = time.monotonic()
+            summary = prepare_database(config, env)
+            phases["database"] = time.monotonic() - t0
+            progress("database", f"{summary} ({phases['database']:.1f} s)")
+
+            t0 = time.monotonic()
+            server.start()
+            server.wait_ready(config.server_timeout)
+            phases["server"] = time.monotonic() - t0
+            progress(
+                "server",
+                f"gunicorn, {config.workers} workers, ready on {server.url} "
+                f"({phases['server']:.1f} s; log {server.log_path.relative_to(config.root)})",
+            )
+
+            t0 = time.monotonic()
+            command = dredd_command(config, server.url, free_port())
+            progress("dredd", f"{' '.join(command[1:3])}")
+            exit_code = run_dredd(command, config, env)
+            phases["dredd"] = time.monotonic() - t0
+        except ServerStartError as exc:
+            raise RunError(str(exc)) from None
+        except Interrupted as exc:
+            progress("stopped", f"{exc}: stopping the server and Dredd")
+            exit_code = 130
+        finally:
+            server.stop()
+    phases["total"] = time.monotonic() - started
+    progress("done", f"dredd exit {exit_code} in {phases['total']:.1f} s; reports in {reports}")
+    result = RunResult(exit_code=exit_code, phases=phases, endpoint=server.url)
+    (reports / "run.json").write_text(
+        json.dumps({"exit_code": exit_code, "phases": phases, "workers": config.workers}, indent=2)
+    )
+    return result
