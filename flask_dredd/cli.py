@@ -62,6 +62,10 @@ def dredd() -> None:
     help="what gunicorn serves [default: <app>:create_app()]",
 )
 @click.option(
+    "--endpoint",
+    help="test this running server instead of starting gunicorn (e.g. http://api:8000)",
+)
+@click.option(
     "--dredd-timeout",
     default=1800.0,
     show_default=True,
@@ -75,6 +79,7 @@ def run_command(
     database_url: str | None,
     blueprint: Path | None,
     app_spec: str | None,
+    endpoint: str | None,
     dredd_timeout: float,
     dredd_args: tuple[str, ...],
 ) -> None:
@@ -91,6 +96,7 @@ def run_command(
         database_url=database_url
         or default_sqlite_url(root, f"{import_path.split(':')[0].split('.')[0]}_contract"),
         blueprint=blueprint,
+        endpoint=endpoint,
         workers=workers,
         dredd_args=dredd_args,
         dredd_timeout=dredd_timeout,

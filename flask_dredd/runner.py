@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from flask_dredd.database import DatabaseError, ensure_database, parse_url
 from flask_dredd.server import GunicornServer, ServerStartError, free_port, stop_process_group
 
@@ -39,6 +41,7 @@ class RunConfig:
     app_spec: str  # what gunicorn takes, e.g. "eventapi:create_app()"
     database_url: str
     blueprint: Path | None = None  # None: the one dredd.yml names
+    endpoint: str | None = None  # None: start gunicorn; else test that running server
     workers: int = 2
     dredd_config: Path = Path("dredd.yml")
     reports_dir: Path = Path("reports")
@@ -124,30 +127,40 @@ def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
     return f"{url.render_as_string()}: {'created, ' if created else ''}migrated to head"
 
 
-def dredd_command(config: RunConfig, endpoint: str, hooks_port: int) -> list[str]:
-    handler = f"{sys.executable} -m flask_dredd.handler --port {hooks_port}"
-    command = [str(config.dredd_bin)]
+def write_dredd_config(config: RunConfig, endpoint: str, hooks_port: int) -> Path:
+    """dredd.yml with this run's endpoint, blueprint, handler port and reports filled in.
+
+    Dredd ignores positional blueprint and endpoint arguments whenever a config file
+    exists (and it always reads ./dredd.yml), so the run's values go into a copy.
+    """
+    source = config.path(config.dredd_config)
+    settings = yaml.safe_load(source.read_text()) or {}
     if config.blueprint is not None:
-        # Positional blueprint and endpoint override dredd.yml's.
-        command += [str(config.path(config.blueprint)), endpoint]
-    else:
-        command += [_blueprint_from_config(config), endpoint]
-    command += [
-        "--config", str(config.path(config.dredd_config)),
-        "--language", handler,
-        "--hooks-worker-handler-port", str(hooks_port),
-        *config.dredd_args,
-    ]  # fmt: skip
-    return command
+        settings["blueprint"] = str(config.path(config.blueprint))
+    if not settings.get("blueprint"):
+        raise RunError(f"{config.dredd_config} names no blueprint; add `blueprint: apiary.apib`")
+    settings["endpoint"] = endpoint
+    settings["language"] = f"{sys.executable} -m flask_dredd.handler --port {hooks_port}"
+    settings["hooks-worker-handler-port"] = hooks_port
+    reports = config.path(config.reports_dir)
+    # The xunit report is what CI reads; keep whatever else dredd.yml asks for.
+    reporters = [r for r in _as_list(settings.get("reporter")) if r != "xunit"]
+    outputs = _as_list(settings.get("output"))[: len(reporters)]
+    settings["reporter"] = [*reporters, "xunit"]
+    settings["output"] = [*outputs, str(reports / "dredd.xml")]
+    effective = reports / "dredd.run.yml"
+    effective.write_text(yaml.safe_dump(settings, sort_keys=False))
+    return effective
 
 
-def _blueprint_from_config(config: RunConfig) -> str:
-    # dredd.yml is YAML, but its `blueprint:` key is a plain scalar line; reading it
-    # here keeps PyYAML out of the dependencies.
-    for line in config.path(config.dredd_config).read_text().splitlines():
-        if line.startswith("blueprint:"):
-            return line.split(":", 1)[1].strip().strip("'\"")
-    raise RunError(f"{config.dredd_config} names no blueprint; add `blueprint: apiary.apib`")
+def _as_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def dredd_command(config: RunConfig, effective_config: Path) -> list[str]:
+    return [str(config.dredd_bin), "--config", str(effective_config), *config.dredd_args]
 
 
 def run_dredd(command: list[str], config: RunConfig, env: dict[str, str]) -> int:
@@ -174,6 +187,19 @@ def check_tools(config: RunConfig) -> None:
         raise RunError(f"blueprint {config.blueprint} not found (BLUEPRINT={config.blueprint})")
 
 
+def start_server(config: RunConfig, env: dict[str, str], reports: Path) -> GunicornServer:
+    server = GunicornServer(
+        config.app_spec, workers=config.workers, env=env, log_path=reports / "server.log"
+    )
+    server.start()
+    try:
+        server.wait_ready(config.server_timeout)
+    except ServerStartError as exc:
+        server.stop()
+        raise RunError(str(exc)) from None
+    return server
+
+
 def run(config: RunConfig) -> RunResult:
     """Run the contract once; never leaves a server or Dredd behind."""
     phases: dict[str, float] = {}
@@ -182,43 +208,54 @@ def run(config: RunConfig) -> RunResult:
     env = child_environment(config)
     reports = config.path(config.reports_dir)
     reports.mkdir(parents=True, exist_ok=True)
-    server = GunicornServer(
-        config.app_spec, workers=config.workers, env=env, log_path=reports / "server.log"
-    )
+    server: GunicornServer | None = None
+    endpoint = config.endpoint
     exit_code = 1
+
+    def phase(name: str) -> float:
+        phases[name] = time.monotonic() - t0
+        return phases[name]
+
     with interruptible():
         try:
             t0 = time.monotonic()
             summary = prepare_database(config, env)
-            phases["database"] = time.monotonic() - t0
-            progress("database", f"{summary} ({phases['database']:.1f} s)")
+            progress("database", f"{summary} ({phase('database'):.1f} s)")
+
+            if endpoint is None:
+                t0 = time.monotonic()
+                server = start_server(config, env, reports)
+                endpoint = server.url
+                progress(
+                    "server",
+                    f"gunicorn, {config.workers} workers, ready on {endpoint} "
+                    f"({phase('server'):.1f} s; log {reports / 'server.log'})",
+                )
+            else:
+                progress("server", f"using the running server at {endpoint}")
 
             t0 = time.monotonic()
-            server.start()
-            server.wait_ready(config.server_timeout)
-            phases["server"] = time.monotonic() - t0
-            progress(
-                "server",
-                f"gunicorn, {config.workers} workers, ready on {server.url} "
-                f"({phases['server']:.1f} s; log {server.log_path.relative_to(config.root)})",
-            )
-
-            t0 = time.monotonic()
-            command = dredd_command(config, server.url, free_port())
-            progress("dredd", f"{' '.join(command[1:3])}")
-            exit_code = run_dredd(command, config, env)
-            phases["dredd"] = time.monotonic() - t0
-        except ServerStartError as exc:
-            raise RunError(str(exc)) from None
+            effective = write_dredd_config(config, endpoint, free_port())
+            progress("dredd", f"dredd --config {effective}")
+            exit_code = run_dredd(dredd_command(config, effective), config, env)
+            phase("dredd")
         except Interrupted as exc:
             progress("stopped", f"{exc}: stopping the server and Dredd")
             exit_code = 130
         finally:
-            server.stop()
+            if server is not None:
+                server.stop()
     phases["total"] = time.monotonic() - started
     progress("done", f"dredd exit {exit_code} in {phases['total']:.1f} s; reports in {reports}")
-    result = RunResult(exit_code=exit_code, phases=phases, endpoint=server.url)
     (reports / "run.json").write_text(
-        json.dumps({"exit_code": exit_code, "phases": phases, "workers": config.workers}, indent=2)
+        json.dumps(
+            {
+                "exit_code": exit_code,
+                "endpoint": endpoint,
+                "workers": config.workers,
+                "phases": phases,
+            },
+            indent=2,
+        )
     )
-    return result
+    return RunResult(exit_code=exit_code, phases=phases, endpoint=endpoint or "")
