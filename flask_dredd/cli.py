@@ -66,6 +66,14 @@ def dredd() -> None:
     help="test this running server instead of starting gunicorn (e.g. http://api:8000)",
 )
 @click.option(
+    "--reports-dir",
+    envvar="FLASK_DREDD_REPORTS",
+    default="reports",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="where reports and the server log go [env FLASK_DREDD_REPORTS]",
+)
+@click.option(
     "--dredd-timeout",
     default=1800.0,
     show_default=True,
@@ -80,6 +88,7 @@ def run_command(
     blueprint: Path | None,
     app_spec: str | None,
     endpoint: str | None,
+    reports_dir: Path,
     dredd_timeout: float,
     dredd_args: tuple[str, ...],
 ) -> None:
@@ -97,6 +106,7 @@ def run_command(
         or default_sqlite_url(root, f"{import_path.split(':')[0].split('.')[0]}_contract"),
         blueprint=blueprint,
         endpoint=endpoint,
+        reports_dir=reports_dir,
         workers=workers,
         dredd_args=dredd_args,
         dredd_timeout=dredd_timeout,

@@ -1,0 +1,77 @@
+"""End-to-end runs: real Dredd, real gunicorn, real SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from flask_dredd.blueprint import Transaction, transactions
+from flask_dredd.reports import Summary, read_xunit
+
+ROOT = Path(__file__).resolve().parents[2]
+DREDD = ROOT / "node_modules" / ".bin" / "dredd"
+PG_SERVER = os.environ.get("FLASK_DREDD_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+
+
+@dataclass
+class ContractRun:
+    exit_code: int
+    output: str
+    report: Summary | None
+
+
+def run_contract(reports: Path, database_url: str, *args: str, **env: str) -> ContractRun:
+    """`flask --app eventapi dredd run` as a user runs it, reports under ``reports``."""
+    command = [
+        str(Path(sys.executable).parent / "flask"), "--app", "eventapi", "dredd", "run",
+        "--database-url", database_url, "--reports-dir", str(reports), *args,
+    ]  # fmt: skip
+    process = subprocess.run(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "EVENTAPI_CONFIG": "contract", **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    xunit = reports / "dredd.xml"
+    return ContractRun(
+        process.returncode,
+        process.stdout + process.stderr,
+        read_xunit(xunit) if xunit.exists() else None,
+    )
+
+
+@pytest.fixture(scope="session")
+def blueprint_transactions() -> list[Transaction]:
+    assert DREDD.exists(), "Dredd is missing: `make test` runs `npm ci` first"
+    return transactions(ROOT / "apiary.apib", DREDD)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'eventapi_contract.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, designated PostgreSQL database, dropped afterwards."""
+    name = f"eventapi_e2e_{uuid.uuid4().hex[:8]}_test"
+    try:
+        psycopg2.connect(f"{PG_SERVER}/postgres", connect_timeout=3).close()
+    except psycopg2.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_SERVER} ({exc}); .ci/run starts it")
+    yield f"{PG_SERVER}/{name}"
+    conn = psycopg2.connect(f"{PG_SERVER}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
