@@ -1,0 +1,115 @@
+"""Database isolation for contract runs: every Dredd transaction starts from the same rows.
+
+Used from the hooks::
+
+    isolation = Isolation(db, seed=seed_static_rows)   # strategy: $FLASK_DREDD_RESET or "tracked"
+
+    @hooks.before_all
+    def boot(transactions):
+        ...push an app context with db.init_app(app) and Migrate(app, db) done...
+        isolation.prepare()
+
+    @hooks.before_each
+    def reset(transaction):
+        isolation.reset()
+
+Nothing here knows any particular API: it works on a Flask-SQLAlchemy ``db`` (its
+default bind and ``db.metadata``) and refuses any database the guard does not allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_sqlalchemy import SQLAlchemy
+
+from .errors import IsolationError, NotPreparedError, ResetBlockedError, UnknownStrategyError
+from .guard import ALLOW_ENV, UnsafeDatabaseError, check_designated, is_designated
+from .schema import stamp_migration_head
+from .strategies import (
+    DEFAULT_STRATEGY,
+    STRATEGIES,
+    STRATEGY_ENV,
+    ResetStrategy,
+    choose_strategy,
+)
+from .target import ResetTarget
+
+Seed = Callable[[Any], object]  # called with db.session; inserts the rows the app needs
+
+
+class Isolation:
+    """Prepares a contract database once, then resets it before every transaction."""
+
+    def __init__(self, db: SQLAlchemy, seed: Seed | None = None, strategy: str | None = None):
+        self.db = db
+        self.seed = seed
+        # Resolved now so that a misspelt name fails at import of the hooks, not mid-run.
+        self.strategy_class: type[ResetStrategy] = choose_strategy(strategy)
+        self._strategy: ResetStrategy | None = None
+
+    @property
+    def strategy(self) -> str:
+        return self.strategy_class.name
+
+    def prepare(self) -> None:
+        """Guard, rebuild the schema, stamp, seed, record the baseline, install tracking.
+
+        Call inside an app context whose app has ``db.init_app(app)`` (and, to stamp
+        the migration head, ``Migrate(app, db)``) done.
+        """
+        check_designated(self.db.engine.url)
+        self.db.session.remove()
+        target = ResetTarget(
+            engine=self.db.engine,
+            metadata=self.db.metadata,
+            seed=self._seed_static_rows,
+            stamp=stamp_migration_head,
+        )
+        strategy = self.strategy_class(target)
+        strategy.prepare()
+        self._strategy = strategy
+
+    def reset(self) -> None:
+        """Restore the baseline: static rows only, identity sequences where they started."""
+        if self._strategy is None:
+            raise NotPreparedError(
+                "Isolation.reset() was called before Isolation.prepare(): call prepare() "
+                "once in the before_all hook."
+            )
+        check_designated(self.db.engine.url)
+        # The hooks' own session must not keep a transaction (and its locks) open
+        # across the reset; the next fixture starts a fresh one.
+        self.db.session.remove()
+        self._strategy.reset()
+
+    def _seed_static_rows(self) -> None:
+        if self.seed is None:
+            return
+        session = self.db.session
+        try:
+            self.seed(session)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            self.db.session.remove()
+
+
+__all__ = [
+    "ALLOW_ENV",
+    "DEFAULT_STRATEGY",
+    "STRATEGIES",
+    "STRATEGY_ENV",
+    "Isolation",
+    "IsolationError",
+    "NotPreparedError",
+    "ResetBlockedError",
+    "Seed",
+    "UnknownStrategyError",
+    "UnsafeDatabaseError",
+    "check_designated",
+    "is_designated",
+]
