@@ -25,7 +25,7 @@ class Baseline:
             columns = _insertable_columns(table)
             found = [
                 {column.key: row[index] for index, column in enumerate(columns)}
-                for row in connection.execute(select(*columns)).tuples()
+                for row in connection.execute(select(*columns))
             ]
             if found:
                 rows[table.name] = found

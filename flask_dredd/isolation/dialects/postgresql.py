@@ -106,7 +106,7 @@ class PostgresDialect(Dialect):
 
     def read_sequences(self, connection: Connection, tables: Sequence[Table]) -> SequenceState:
         names = self._sequence_names(connection, tables)
-        return dict(connection.execute(_READ_SEQUENCES, {"names": names}).tuples().all())
+        return dict(connection.execute(_READ_SEQUENCES, {"names": names}).all())
 
     def restore_sequences(
         self, connection: Connection, baseline: SequenceState, tables: Sequence[Table]
@@ -159,7 +159,7 @@ class PostgresDialect(Dialect):
     def _owned_sequences(self, connection: Connection) -> dict[str, list[tuple[str, str]]]:
         if self._sequences is None:
             self._sequences = {}
-            for table, column, sequence in connection.execute(_OWNED_SEQUENCES).tuples():
+            for table, column, sequence in connection.execute(_OWNED_SEQUENCES):
                 self._sequences.setdefault(table, []).append((column, sequence))
         return self._sequences
 

@@ -76,7 +76,7 @@ class SqliteDialect(Dialect):
         if not tables or not self._has_sequence_table(connection):
             return {}
         names = [table.name for table in tables]
-        return dict(connection.execute(_READ_SEQUENCES, {"names": names}).tuples().all())
+        return dict(connection.execute(_READ_SEQUENCES, {"names": names}).all())
 
     def restore_sequences(
         self, connection: Connection, baseline: SequenceState, tables: Sequence[Table]
