@@ -1,48 +1,22 @@
-"""The baseline: the rows and sequence positions a reset restores."""
+"""The baseline: the rows and sequence positions every reset restores."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
-
-from .dialects import Dialect, SequenceState
-
-Row = dict[str, Any]
+# Where each identity sequence stands: its key (PostgreSQL: the sequence's name;
+# SQLite: the AUTOINCREMENT table's name) -> its last value, None when never used.
+SequenceState = dict[str, int | None]
 
 
 @dataclass(frozen=True)
 class Baseline:
-    rows: dict[str, list[Row]]  # only tables that have rows
+    # Table name -> its rows, in whatever form its dialect reinserts fastest. Only
+    # tables that have rows appear.
+    rows: dict[str, Any]
     sequences: SequenceState
-
-    @classmethod
-    def capture(cls, connection: Connection, tables: Sequence[Table], dialect: Dialect) -> Baseline:
-        rows: dict[str, list[Row]] = {}
-        for table in tables:
-            columns = _insertable_columns(table)
-            found = [
-                {column.key: row[index] for index, column in enumerate(columns)}
-                for row in connection.execute(select(*columns))
-            ]
-            if found:
-                rows[table.name] = found
-        return cls(rows=rows, sequences=dialect.read_sequences(connection, tables))
 
     @property
     def tables_with_rows(self) -> set[str]:
         return set(self.rows)
-
-    def reinsert_rows(self, connection: Connection, tables: Sequence[Table]) -> None:
-        """Insert the baseline rows of ``tables``, which must be given parents first."""
-        for table in tables:
-            if table.name in self.rows:
-                # One executemany; SQLAlchemy batches it into a multi-row INSERT.
-                connection.execute(table.insert(), self.rows[table.name])
-
-
-def _insertable_columns(table: Table) -> list[Any]:
-    # Computed columns are derived by the database and cannot be inserted.
-    return [column for column in table.columns if column.computed is None]

@@ -64,7 +64,9 @@ def snapshot(connection: Connection) -> dict[str, Any]:
     Read with plain catalog queries, independently of what the strategies use.
     """
     state: dict[str, Any] = {}
-    for name in sorted(inspect(connection).get_table_names()):
+    # Isolation's own bookkeeping (SQLite keeps it beside the app's tables) is not app state.
+    names = [n for n in inspect(connection).get_table_names() if not n.startswith("flask_dredd_")]
+    for name in sorted(names):
         rows = connection.execute(text(f'SELECT * FROM "{name}"'))
         state[name] = sorted((tuple(row) for row in rows), key=repr)
     if connection.dialect.name == "postgresql":

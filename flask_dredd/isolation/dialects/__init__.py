@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from ..errors import IsolationError
-from .base import Dialect, SequenceState
+from .base import Dialect, DirtyLog
 from .postgresql import PostgresDialect
 from .sqlite import SqliteDialect
 
@@ -23,4 +23,4 @@ def dialect_for(engine: Engine) -> Dialect:
     return _DIALECTS[backend]()
 
 
-__all__ = ["Dialect", "SequenceState", "dialect_for"]
+__all__ = ["Dialect", "DirtyLog", "dialect_for"]

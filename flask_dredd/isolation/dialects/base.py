@@ -1,7 +1,7 @@
 """What every database dialect provides to the reset strategies.
 
-Strategies are written once against this interface; each dialect module holds the
-SQL that differs between PostgreSQL and SQLite.
+Strategies decide what a reset does (a :class:`RestorePlan`); each dialect module
+holds the SQL that does it on its database, in as few round trips as it can.
 """
 
 from __future__ import annotations
@@ -9,22 +9,30 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, Table
 
-# Where each identity sequence stands: its key (PostgreSQL: the sequence's name;
-# SQLite: the AUTOINCREMENT table's name) -> its last value, None when never used.
-SequenceState = dict[str, int | None]
+from ..baseline import Baseline
+from ..plan import RestorePlan
+
+
+@dataclass(frozen=True)
+class DirtyLog:
+    """What the tracking triggers saw since the last reset."""
+
+    tables: set[str]  # tables written
+    # True when an identity sequence may have moved in a table not in ``tables``:
+    # on PostgreSQL nextval survives the rollback of the insert that called it.
+    sequences_may_have_moved: bool
 
 
 class Dialect(ABC):
     name: str
-    # Whether a rolled-back insert also rolls back the identity sequence it advanced.
-    sequences_are_transactional: bool
 
     @abstractmethod
     def transaction(self, engine: Engine) -> AbstractContextManager[Connection]:
-        """One short reset transaction on a connection of its own, committed on exit."""
+        """One short reset transaction, committed on exit, failing fast on locks."""
 
     @abstractmethod
     def drop_everything(self, connection: Connection) -> None:
@@ -32,34 +40,25 @@ class Dialect(ABC):
 
     @abstractmethod
     def align_sequences(self, connection: Connection, tables: Sequence[Table]) -> None:
-        """Move each sequence past the largest id a seed inserted explicitly."""
+        """Move each sequence past the largest id the seed inserted explicitly."""
 
     @abstractmethod
-    def read_sequences(self, connection: Connection, tables: Sequence[Table]) -> SequenceState:
-        """The state of the identity sequences of ``tables``."""
+    def capture_baseline(self, connection: Connection, tables: Sequence[Table]) -> Baseline:
+        """The rows of ``tables`` and the state of their identity sequences, as they are now."""
 
     @abstractmethod
-    def restore_sequences(
-        self, connection: Connection, baseline: SequenceState, tables: Sequence[Table]
-    ) -> None:
-        """Put the sequences of ``tables`` back to ``baseline``."""
-
-    @abstractmethod
-    def truncate(self, connection: Connection, tables: Sequence[Table]) -> None:
-        """Empty ``tables`` and restart their identity sequences."""
-
-    @abstractmethod
-    def delete_rows(self, connection: Connection, tables: Sequence[Table]) -> None:
-        """Delete every row of ``tables``, given children first."""
+    def restore(self, connection: Connection, plan: RestorePlan, baseline: Baseline) -> None:
+        """Carry out ``plan``."""
 
     @abstractmethod
     def install_tracking(self, connection: Connection, tables: Sequence[Table]) -> None:
-        """Create the dirty log and the triggers that fill it on every write."""
+        """Create the dirty log and the triggers that fill it on every write, log empty."""
 
     @abstractmethod
-    def read_dirty(self, connection: Connection) -> set[str]:
-        """Names of the tables written since the dirty log was last cleared."""
+    def read_dirty(self, connection: Connection) -> DirtyLog:
+        """What was written since the log was last cleared."""
 
-    @abstractmethod
-    def clear_dirty(self, connection: Connection) -> None:
-        """Empty the dirty log."""
+
+def insertable_columns(table: Table) -> list[str]:
+    """Column names a reinsert writes: computed columns are the database's to fill."""
+    return [column.name for column in table.columns if column.computed is None]

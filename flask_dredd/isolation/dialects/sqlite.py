@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, text
+from sqlalchemy import Connection, Engine, Table, bindparam, select, text
 from sqlalchemy.exc import OperationalError
 
+from ..baseline import Baseline
 from ..errors import ResetBlockedError
+from ..plan import RestorePlan
 from ..tables import DIRTY_TABLE
-from .base import Dialect, SequenceState
+from .base import Dialect, DirtyLog, insertable_columns
 
 # How long a reset waits for the server's connections to release the database:
 # below Dredd's 5 s hook timeout, so a stuck lock is reported rather than timed out.
@@ -30,7 +33,6 @@ _WRITE_SEQUENCE = text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :
 
 class SqliteDialect(Dialect):
     name = "sqlite"
-    sequences_are_transactional = True  # sqlite_sequence and rowids are rows like any other
 
     @contextmanager
     def transaction(self, engine: Engine) -> Iterator[Connection]:
@@ -72,52 +74,58 @@ class SqliteDialect(Dialect):
         # Nothing to do: SQLite's next rowid is always past the largest one present.
         pass
 
-    def read_sequences(self, connection: Connection, tables: Sequence[Table]) -> SequenceState:
-        if not tables or not self._has_sequence_table(connection):
-            return {}
-        names = [table.name for table in tables]
-        return dict(connection.execute(_READ_SEQUENCES, {"names": names}).all())
-
-    def restore_sequences(
-        self, connection: Connection, baseline: SequenceState, tables: Sequence[Table]
-    ) -> None:
-        if not tables or not self._has_sequence_table(connection):
-            return
-        names = [table.name for table in tables]
-        connection.execute(_FORGET_SEQUENCES, {"names": names})
-        rows = [{"name": name, "seq": baseline[name]} for name in names if name in baseline]
-        if rows:
-            connection.execute(_WRITE_SEQUENCE, rows)
-
-    def truncate(self, connection: Connection, tables: Sequence[Table]) -> None:
-        self.delete_rows(connection, list(reversed(tables)))
-        if self._has_sequence_table(connection):
-            connection.exec_driver_sql("DELETE FROM sqlite_sequence")
-
-    def delete_rows(self, connection: Connection, tables: Sequence[Table]) -> None:
+    def capture_baseline(self, connection: Connection, tables: Sequence[Table]) -> Baseline:
+        rows: dict[str, Any] = {}
         for table in tables:
+            columns = [table.c[name] for name in insertable_columns(table)]
+            found = [
+                {column.key: value for column, value in zip(columns, row, strict=True)}
+                for row in connection.execute(select(*columns))
+            ]
+            if found:
+                rows[table.name] = found
+        sequences: dict[str, int | None] = {}
+        if tables and self._has_sequence_table(connection):
+            names = [table.name for table in tables]
+            sequences = dict(connection.execute(_READ_SEQUENCES, {"names": names}).all())
+        return Baseline(rows=rows, sequences=sequences)
+
+    def restore(self, connection: Connection, plan: RestorePlan, baseline: Baseline) -> None:
+        # In-process calls cost microseconds here: no need to batch.
+        for table in plan.empty:
             connection.exec_driver_sql(f"DELETE FROM {_quote(connection, table.name)}")
+        for table in plan.reinsert:
+            if table.name in baseline.rows:
+                connection.execute(table.insert(), baseline.rows[table.name])
+        if plan.sequences and self._has_sequence_table(connection):
+            names = [table.name for table in plan.sequences]
+            connection.execute(_FORGET_SEQUENCES, {"names": names})
+            saved = [
+                {"name": n, "seq": baseline.sequences[n]} for n in names if n in baseline.sequences
+            ]
+            if saved:
+                connection.execute(_WRITE_SEQUENCE, saved)
+        if plan.clear_dirty:
+            connection.exec_driver_sql(f"DELETE FROM {DIRTY_TABLE}")
 
     def install_tracking(self, connection: Connection, tables: Sequence[Table]) -> None:
-        connection.exec_driver_sql(
-            f"CREATE TABLE IF NOT EXISTS {DIRTY_TABLE} (table_name TEXT PRIMARY KEY)"
-        )
+        connection.exec_driver_sql(f"CREATE TABLE {DIRTY_TABLE} (table_name TEXT PRIMARY KEY)")
         for table in tables:
-            # SQLite has row-level triggers only; INSERT OR IGNORE keeps the log one row per table.
+            # SQLite has row-level triggers only; INSERT OR IGNORE keeps one row per table.
+            # (Its writers lock the whole database anyway, so the key costs no concurrency.)
             literal = "'" + table.name.replace("'", "''") + "'"
             for event in ("INSERT", "UPDATE", "DELETE"):
                 trigger = _quote(connection, f"flask_dredd_{event.lower()}_{table.name}")
+                log = f"INSERT OR IGNORE INTO {DIRTY_TABLE} (table_name) VALUES ({literal})"
                 connection.exec_driver_sql(
-                    f"CREATE TRIGGER IF NOT EXISTS {trigger} AFTER {event}"
-                    f" ON {_quote(connection, table.name)} BEGIN"
-                    f" INSERT OR IGNORE INTO {DIRTY_TABLE} (table_name) VALUES ({literal}); END"
+                    f"CREATE TRIGGER {trigger} AFTER {event}"
+                    f" ON {_quote(connection, table.name)} BEGIN {log}; END"
                 )
 
-    def read_dirty(self, connection: Connection) -> set[str]:
-        return set(connection.exec_driver_sql(f"SELECT table_name FROM {DIRTY_TABLE}").scalars())
-
-    def clear_dirty(self, connection: Connection) -> None:
-        connection.exec_driver_sql(f"DELETE FROM {DIRTY_TABLE}")
+    def read_dirty(self, connection: Connection) -> DirtyLog:
+        tables = set(connection.exec_driver_sql(f"SELECT table_name FROM {DIRTY_TABLE}").scalars())
+        # sqlite_sequence and rowids roll back with the inserts that moved them.
+        return DirtyLog(tables=tables, sequences_may_have_moved=False)
 
     @staticmethod
     def _has_sequence_table(connection: Connection) -> bool:

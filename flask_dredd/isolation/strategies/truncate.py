@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..baseline import Baseline
+from ..plan import RestorePlan
 from .base import ResetStrategy
 
 
@@ -12,16 +13,18 @@ class TruncateStrategy(ResetStrategy):
     baseline: Baseline
 
     def prepare(self) -> None:
-        self.target.rebuild()
-        with self.target.transaction() as connection:
-            self.baseline = Baseline.capture(
-                connection, self.target.tables.ordered, self.target.dialect
-            )
+        target = self.target
+        target.rebuild()
+        with target.transaction() as connection:
+            self.baseline = target.dialect.capture_baseline(connection, target.tables.ordered)
 
     def reset(self) -> None:
-        tables = self.target.tables.ordered
-        dialect = self.target.dialect
+        tables = self.target.tables
+        plan = RestorePlan(
+            empty=list(reversed(tables.ordered)),
+            truncate=True,
+            reinsert=tables.ordered,
+            sequences=tables.ordered,
+        )
         with self.target.transaction() as connection:
-            dialect.truncate(connection, tables)
-            self.baseline.reinsert_rows(connection, tables)
-            dialect.restore_sequences(connection, self.baseline.sequences, tables)
+            self.target.dialect.restore(connection, plan, self.baseline)
