@@ -1,0 +1,53 @@
+"""Helpers for hooks that edit a Dredd transaction before Dredd sends it.
+
+A transaction is the dict Dredd passes to every hook; the request's headers are a plain
+``{name: value}`` mapping in ``transaction["request"]["headers"]``. HTTP header names are
+case-insensitive, so these helpers replace a header whatever its spelling in the
+blueprint (``authorization`` or ``Authorization``) instead of sending it twice.
+
+Standard library only, and nothing about any particular API.
+"""
+
+from collections.abc import MutableMapping
+from typing import Any
+
+Transaction = MutableMapping[str, Any]
+
+
+def request_headers(transaction: Transaction) -> MutableMapping[str, str]:
+    """The request's header mapping, created if the blueprint gave the request none."""
+    request = transaction.setdefault("request", {})
+    headers = request.get("headers")
+    if headers is None:
+        headers = request["headers"] = {}
+    return headers
+
+
+def remove_header(transaction: Transaction, name: str) -> None:
+    """Drop every spelling of header `name` from the request."""
+    headers = request_headers(transaction)
+    for key in [key for key in headers if key.lower() == name.lower()]:
+        del headers[key]
+
+
+def set_header(transaction: Transaction, name: str, value: str) -> None:
+    """Send header `name` with `value`, replacing whatever the blueprint said."""
+    remove_header(transaction, name)
+    request_headers(transaction)[name] = value
+
+
+def set_bearer(transaction: Transaction, token: str) -> None:
+    """Send ``Authorization: Bearer <token>``, e.g. over a blueprint's placeholder token."""
+    set_header(transaction, "Authorization", f"Bearer {token}")
+
+
+def set_cookie(transaction: Transaction, name: str, value: str) -> None:
+    """Add cookie `name` to the request's Cookie header, replacing an earlier value."""
+    headers = request_headers(transaction)
+    existing = next((headers[key] for key in headers if key.lower() == "cookie"), "")
+    cookies = [
+        pair.strip()
+        for pair in existing.split(";")
+        if pair.strip() and pair.split("=", 1)[0].strip() != name
+    ]
+    set_header(transaction, "Cookie", "; ".join([*cookies, f"{name}={value}"]))
