@@ -20,13 +20,11 @@ default bind and ``db.metadata``) and refuses any database the guard does not al
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from flask_sqlalchemy import SQLAlchemy
+from typing import TYPE_CHECKING, Any
 
 from .errors import IsolationError, NotPreparedError, ResetBlockedError, UnknownStrategyError
 from .guard import ALLOW_ENV, UnsafeDatabaseError, check_designated, is_designated
-from .schema import stamp_migration_head
+from .migrations import stamp_migration_head
 from .strategies import (
     DEFAULT_STRATEGY,
     STRATEGIES,
@@ -35,6 +33,9 @@ from .strategies import (
     choose_strategy,
 )
 from .target import ResetTarget
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy import SQLAlchemy
 
 Seed = Callable[[Any], object]  # called with db.session; inserts the rows the app needs
 

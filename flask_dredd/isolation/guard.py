@@ -19,11 +19,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
+from .errors import IsolationError
+
 ALLOW_ENV = "FLASK_DREDD_ALLOW_DATABASE"
 DESIGNATED_SUFFIXES = ("_test", "_contract")
 
 
-class UnsafeDatabaseError(RuntimeError):
+class UnsafeDatabaseError(IsolationError):
     """Raised instead of touching a database that is not designated for contract testing."""
 
     def __init__(self, url: URL, name: str) -> None:

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import MetaData, Table
 
-# Our own bookkeeping (tracked strategy) and Alembic's: never emptied by a reset.
+# Alembic's record of the schema, and the tracked strategy's log on SQLite (PostgreSQL
+# keeps its log in a schema of its own): never emptied by a reset.
 DIRTY_TABLE = "flask_dredd_dirty"
 ALEMBIC_VERSION_TABLE = "alembic_version"
 NEVER_RESET = frozenset({DIRTY_TABLE, ALEMBIC_VERSION_TABLE})

@@ -1,4 +1,4 @@
-"""Bringing the schema up from nothing: drop everything, create_all, stamp the migration head."""
+"""Stamping the migration head after create_all, without letting Alembic touch our logging."""
 
 from __future__ import annotations
 
