@@ -7,14 +7,26 @@ the environment before any application (server or hooks) reads its configuration
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask.cli import ScriptInfo
 
+from flask_dredd.actions import documented_transactions
+from flask_dredd.blueprint import BlueprintError
+from flask_dredd.check import hook_problems, raw_skip_problems, route_problems
 from flask_dredd.database import default_sqlite_url
+from flask_dredd.drift import Drift, Verdict, load_catalogue, run_catalogue, summary_line
+from flask_dredd.handler import HookFileError
+from flask_dredd.inventory import Inventory, describe_inventory, take_inventory
+from flask_dredd.project import Project, ProjectError
+from flask_dredd.routes import app_routes
 from flask_dredd.runner import RunConfig, RunError, run
+from flask_dredd.scaffold import ScaffoldError, scaffold
 
 
 def _app_import_path(ctx: click.Context) -> str:
@@ -117,3 +129,205 @@ def run_command(
         click.echo(f"[flask-dredd] error: {exc}", err=True)
         sys.exit(2)
     sys.exit(result.exit_code)
+
+
+# ---------------------------------------------------------------- authoring commands
+# `names`, `check` and `scaffold` read dredd.yml's blueprint and hook files, exactly what
+# a run uses. They load the hook files (and, for `check`, the app) in this process.
+
+project_options = [
+    click.option(
+        "--blueprint",
+        envvar="BLUEPRINT",
+        type=click.Path(path_type=Path),
+        help="blueprint to read instead of dredd.yml's [env BLUEPRINT]",
+    ),
+    click.option(
+        "--dredd-config",
+        default="dredd.yml",
+        show_default=True,
+        type=click.Path(path_type=Path),
+        help="Dredd configuration naming the blueprint and hook files",
+    ),
+    click.option(
+        "--factories",
+        envvar="FLASK_DREDD_FACTORIES",
+        default="factories",
+        show_default=True,
+        help="the importable package of factory-boy factories [env FLASK_DREDD_FACTORIES]",
+    ),
+]
+
+
+def with_project_options(command):  # type: ignore[no-untyped-def]
+    for option in reversed(project_options):
+        command = option(command)
+    return command
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    click.echo(f"[flask-dredd] error: {message}", err=True)
+    sys.exit(code)
+
+
+def _take_inventory(project: Project) -> Inventory:
+    """The blueprint's transactions with the hook files' say on each; exits on bad input."""
+    try:
+        documented = documented_transactions(project.blueprint, project.node_modules)
+    except BlueprintError as exc:
+        _fail(str(exc), 1)
+    try:
+        registry = project.load_hooks()
+    except HookFileError as exc:
+        _fail(f"{exc}\n(the hooks handler would refuse to start the same way)", 1)
+    return take_inventory(documented, registry)
+
+
+def _project(blueprint: Path | None, dredd_config: Path, factories: str) -> Project:
+    try:
+        return Project.load(Path.cwd(), dredd_config, blueprint, factories)
+    except ProjectError as exc:
+        _fail(str(exc))
+
+
+@dredd.command("names")
+@with_project_options
+def names_command(blueprint: Path | None, dredd_config: Path, factories: str) -> None:
+    """Every transaction of the blueprint and what gives it its data.
+
+    States: fixtures (the hooks, file:line), no fixtures (declared as needing none),
+    skipped (with the reason), MISSING (none of these: `flask dredd check` fails).
+    """
+    project = _project(blueprint, dredd_config, factories)
+    inventory = _take_inventory(project)
+    for line in describe_inventory(inventory, project.root):
+        click.echo(line)
+
+
+@dredd.command("check")
+@with_project_options
+@click.pass_context
+def check_command(
+    ctx: click.Context, blueprint: Path | None, dredd_config: Path, factories: str
+) -> None:
+    """Fail when the blueprint, the hook files and the app's routes disagree.
+
+    A hook naming no transaction, a transaction without fixtures or declaration, a skip
+    without a reason, a route the blueprint does not document, a documented action no
+    route serves. Exit status 1 when a problem is found.
+    """
+    project = _project(blueprint, dredd_config, factories)
+    inventory = _take_inventory(project)
+    try:
+        app = ctx.ensure_object(ScriptInfo).load_app()
+    except Exception as exc:  # whatever the app's factory raises, say so and stop
+        _fail(f"cannot load the app to read its routes: {type(exc).__name__}: {exc}")
+    routes = app_routes(app)
+    hook_paths = project.hook_paths()
+    problems = (
+        hook_problems(inventory, project.root)
+        + raw_skip_problems(hook_paths, project.root)
+        + route_problems([entry.transaction for entry in inventory.entries], routes)
+    )
+    for problem in problems:
+        click.echo(f"✗ {problem}")
+    summary = (
+        f"{len(inventory.entries)} transactions, {len(hook_paths)} hook files, "
+        f"{len(routes)} routes of {app.name}"
+    )
+    if problems:
+        click.echo(f"check: {len(problems)} problem(s) in {summary}")
+        sys.exit(1)
+    click.echo(f"check: OK, {summary}")
+
+
+@dredd.command("scaffold")
+@click.argument("name")
+@with_project_options
+def scaffold_command(name: str, blueprint: Path | None, dredd_config: Path, factories: str) -> None:
+    """Write the fixture hook stub for transaction NAME into its resource's hook module."""
+    project = _project(blueprint, dredd_config, factories)
+    inventory = _take_inventory(project)
+    try:
+        done = scaffold(project, inventory, name)
+    except ScaffoldError as exc:
+        _fail(str(exc), 1)
+    inside = done.path.is_relative_to(project.root)
+    relative = done.path.relative_to(project.root) if inside else done.path
+    made = "created" if done.created else "added to"
+    uses = f" using {', '.join(done.factories)}" if done.factories else ""
+    click.echo(f"{made} {relative}:{done.line}: {done.function}(){uses}")
+    click.echo(
+        f"next: make it create the example's rows, then run it alone:\n"
+        f'  flask dredd run -- --only "{name}"'
+    )
+
+
+@dredd.command("drift")
+@click.option(
+    "--catalogue",
+    envvar="FLASK_DREDD_DRIFTS",
+    required=True,
+    help="importable module whose DRIFTS lists the drifts, e.g. drift.catalogue",
+)
+@click.option(
+    "--jobs",
+    default=min(2, os.cpu_count() or 1),
+    show_default=True,
+    type=click.IntRange(1),
+    help="contract runs at a time",
+)
+@click.option(
+    "--reports-dir",
+    default="reports/drift",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="one reports folder per drift goes here",
+)
+@with_project_options
+@click.pass_context
+def drift_command(
+    ctx: click.Context,
+    catalogue: str,
+    jobs: int,
+    reports_dir: Path,
+    blueprint: Path | None,
+    dredd_config: Path,
+    factories: str,
+) -> None:
+    """Run the whole contract against each deliberately drifted app of a catalogue.
+
+    Ends with `caught N of M drifts`; exit status 1 when a drift went uncaught, 2 when
+    the unchanged app (the control, run alongside) does not pass.
+    """
+    import_path = _app_import_path(ctx)
+    project = _project(blueprint, dredd_config, factories)
+    try:
+        documented = documented_transactions(project.blueprint, project.node_modules)
+        drifts = load_catalogue(catalogue, project.root)
+    except (BlueprintError, ImportError, TypeError) as exc:
+        _fail(str(exc))
+    control = Drift("control", gunicorn_spec(import_path), "the unchanged app")
+    width = max(len(d.name) for d in [control, *drifts])
+
+    def show(verdict: Verdict) -> None:
+        text = verdict.describe()
+        if verdict.drift is control:
+            text = "passes" if not verdict.caught_by and verdict.exit_code == 0 else text
+        click.echo(f"[drift] {verdict.drift.name:<{width}}  {text} ({verdict.seconds:.0f} s)")
+
+    started = time.monotonic()
+    control_verdict, verdicts = run_catalogue(
+        drifts,
+        control,
+        documented,
+        flask_app=import_path,
+        root=project.root,
+        reports=project.root / reports_dir,
+        jobs=jobs,
+        on_verdict=show,
+    )
+    if control_verdict.caught_by or control_verdict.exit_code != 0:
+        _fail("the unchanged app does not pass the contract; fix that before judging drifts")
+    click.echo(summary_line(verdicts, time.monotonic() - started))
+    sys.exit(0 if all(v.caught_by for v in verdicts) else 1)

@@ -1,0 +1,1 @@
+"""EventAPI's drift catalogue: deliberate changes the contract must catch (`make drift`)."""

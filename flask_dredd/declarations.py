@@ -1,0 +1,92 @@
+"""Declarations about transactions, kept in one hook file (e.g. `hooks/declarations.py`):
+
+    from flask_dredd.declarations import no_fixtures, skip
+
+    no_fixtures(
+        "Auth > Login > Log In > Example 3",   # refused before any lookup
+    )
+    skip("Events > Event > Export an Event", reason="PDF rendering lands in issue 42")
+
+Each declaration registers a `before(name)` hook in the hooks registry, so `flask dredd
+names`, `flask dredd check` and the run summary find them where they find every other
+hook, with the file and line of the declaration. A skip's hook sets
+``transaction["skip"] = True``, which makes Dredd skip the transaction; a skip without a
+reason is refused when the hook file loads.
+
+Standard library only, like `flask_dredd.hooks`: the handler imports it on a bare Python.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import FunctionType
+from typing import Any, Literal
+
+from flask_dredd import hooks
+
+#: The attribute a declaration's hook function carries, read back by `declaration_of`.
+ATTRIBUTE = "flask_dredd_declaration"
+
+
+@dataclass(frozen=True)
+class Declaration:
+    kind: Literal["no fixtures", "skip"]
+    reason: str = ""
+
+
+def no_fixtures(*names: str) -> None:
+    """Declare that these transactions need no rows in the database and no credentials."""
+    if not names:
+        raise TypeError("no_fixtures() needs at least one transaction name")
+    for name in names:
+        _declare(name, Declaration("no fixtures"), _needs_nothing)
+
+
+def skip(name: str, reason: str | None = None) -> None:
+    """Make Dredd skip transaction `name`; `reason` says why, for the people who read it."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValueError(
+            f"skip({name!r}) needs a reason: write "
+            f"skip({name!r}, reason='why it cannot run yet, and what would fix it')"
+        )
+    _declare(name, Declaration("skip", reason.strip()), _skip)
+
+
+def declaration_of(hook: hooks.Hook) -> Declaration | None:
+    """The declaration a hook was registered for, or None for an ordinary hook."""
+    found = getattr(hook.func, ATTRIBUTE, None)
+    return found if isinstance(found, Declaration) else None
+
+
+def _needs_nothing(transaction: Any) -> None:
+    return None
+
+
+def _skip(transaction: Any) -> None:
+    transaction["skip"] = True
+
+
+def _declare(name: str, declaration: Declaration, action: Callable[[Any], None]) -> None:
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"a transaction name is a non-empty string, got {name!r}")
+    hooks.before(name)(_hook_at_caller(action, declaration))
+
+
+def _hook_at_caller(action: Callable[[Any], None], declaration: Declaration) -> FunctionType:
+    """A copy of `action` whose code says it was defined where the declaration was written.
+
+    The registry records a hook's file and line from its code object; without this every
+    declaration would point into this module instead of at the line that declared it.
+    """
+    caller = sys._getframe(3)  # _hook_at_caller ← _declare ← no_fixtures/skip ← hook file
+    code = action.__code__.replace(
+        co_filename=caller.f_code.co_filename,
+        co_firstlineno=caller.f_lineno,
+        co_name=declaration.kind.replace(" ", "_"),
+        co_qualname=declaration.kind.replace(" ", "_"),
+    )
+    hook = FunctionType(code, action.__globals__, code.co_name)
+    setattr(hook, ATTRIBUTE, declaration)
+    return hook

@@ -1,0 +1,148 @@
+"""`flask dredd drift`: does the contract catch deliberate drifts of the implementation?
+
+A catalogue (API-specific, e.g. the project's `drift/catalogue.py`) lists drifts, each an
+app factory wrapping the real app with one change: a renamed field, a changed status,
+a removed route… Each is served and run against the whole contract, like `make dredd`
+does, and checked with `flask dredd check`'s route rules. A drift is caught when Dredd
+fails at least one transaction or the route check finds a problem. The unchanged app
+runs first as the control: if it fails, no verdict on a drift would mean anything.
+
+Runs go in parallel (`jobs`), each with its own SQLite database and reports folder.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask.cli import ScriptInfo
+
+from flask_dredd.actions import DocumentedTransaction
+from flask_dredd.check import Problem, route_problems
+from flask_dredd.routes import app_routes
+from flask_dredd.run_report import Row, collect, parse_failure
+
+
+@dataclass(frozen=True)
+class Drift:
+    name: str  # "renamed field"
+    app: str  # an app factory call, for gunicorn and `flask --app`: "drift.catalogue:x()"
+    change: str  # what the drifted implementation does differently
+
+
+@dataclass
+class Verdict:
+    drift: Drift
+    exit_code: int
+    failed: list[Row] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    output: str = ""
+
+    @property
+    def caught_by(self) -> list[str]:
+        by = ["Dredd"] if self.failed else []
+        return by + (["check"] if self.problems else [])
+
+    def describe(self) -> str:
+        if not self.caught_by:
+            if self.exit_code != 0:  # Dredd failed without failing a transaction
+                return f"RUN FAILED (exit {self.exit_code}):\n{self.output[-2000:]}"
+            return "MISSED: the contract passes and the routes match"
+        evidence = []
+        if self.failed:
+            first = self.failed[0]
+            reason = parse_failure(first.detail).message.splitlines()[:1] or [""]
+            evidence.append(
+                f"{len(self.failed)} transaction(s) failed, e.g. {first.name!r}: {reason[0]}"
+            )
+        if self.problems:
+            evidence.append(str(self.problems[0]))
+        return f"caught by {' and '.join(self.caught_by)}: " + "; ".join(evidence)
+
+
+def load_catalogue(module: str, root: Path) -> list[Drift]:
+    """The `DRIFTS` list of a module of the project at `root`, e.g. `drift.catalogue`."""
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    drifts = getattr(importlib.import_module(module), "DRIFTS", None)
+    if not isinstance(drifts, list) or not all(isinstance(d, Drift) for d in drifts):
+        raise TypeError(f"{module} must define DRIFTS, a list of flask_dredd.drift.Drift")
+    return drifts
+
+
+def slug(name: str) -> str:
+    return re.sub(r"\W+", "_", name).strip("_").lower() or "drift"
+
+
+def contract_run(drift: Drift, flask_app: str, root: Path, reports: Path, work: Path) -> Verdict:
+    """`flask dredd run` against the drifted app, as `make dredd` runs the real one."""
+    started = time.monotonic()
+    folder = reports / slug(drift.name)
+    command = [
+        sys.executable, "-m", "flask", "--app", flask_app, "dredd", "run",
+        "--app-spec", drift.app, "--workers", "1", "--reports-dir", str(folder),
+        "--database-url", f"sqlite:///{work / slug(drift.name)}_contract.db",
+    ]  # fmt: skip
+    process = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=900)
+    report = collect(folder, {}, process.returncode, "")
+    return Verdict(
+        drift,
+        process.returncode,
+        failed=[row for row in report.rows if row.status == "failed"],
+        seconds=time.monotonic() - started,
+        output=process.stdout + process.stderr,
+    )
+
+
+def check_routes(drift: Drift, documented: list[DocumentedTransaction]) -> list[Problem]:
+    """`flask dredd check`'s route rules against the drifted app, loaded in this process."""
+    app = ScriptInfo(app_import_path=drift.app).load_app()
+    return route_problems(documented, app_routes(app))
+
+
+def run_catalogue(
+    drifts: list[Drift],
+    control: Drift,
+    documented: list[DocumentedTransaction],
+    *,
+    flask_app: str,
+    root: Path,
+    reports: Path,
+    jobs: int,
+    on_verdict: Callable[[Verdict], None],
+) -> tuple[Verdict, list[Verdict]]:
+    """The control's verdict and each drift's, in catalogue order."""
+    lock = threading.Lock()
+
+    def judge(drift: Drift) -> Verdict:
+        verdict = contract_run(drift, flask_app, root, reports, work)
+        with lock:  # Flask app loading is not meant to run in several threads at once
+            verdict.problems = check_routes(drift, documented)
+            on_verdict(verdict)
+        return verdict
+
+    with tempfile.TemporaryDirectory(prefix="flask-dredd-drift-") as tmp:
+        work = Path(tmp)
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            verdicts = list(pool.map(judge, [control, *drifts]))
+    return verdicts[0], verdicts[1:]
+
+
+def summary_line(verdicts: list[Verdict], seconds: float) -> str:
+    caught = [v for v in verdicts if v.caught_by]
+    by_dredd = sum(1 for v in caught if "Dredd" in v.caught_by)
+    by_check = sum(1 for v in caught if "check" in v.caught_by)
+    return (
+        f"caught {len(caught)} of {len(verdicts)} drifts "
+        f"(by Dredd {by_dredd}, by check {by_check}) in {seconds:.0f} s"
+    )

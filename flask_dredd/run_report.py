@@ -1,0 +1,164 @@
+"""What one run did, transaction by transaction, for the summary lines and the HTML report.
+
+Two sources, joined on Dredd's transaction id (`GET (404) /events/1`): the xunit report,
+which CI reads and so decides the counts, and the recorder's JSON lines
+(`flask_dredd.recorder`), which add each transaction's name, its reset time and the
+reason of a declared skip.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask_dredd.reports import Summary, read_xunit
+
+#: The recorder's output, next to Dredd's xunit report.
+RECORD_FILE = "transactions.jsonl"
+
+
+@dataclass
+class Row:
+    name: str
+    id: str
+    status: str  # passed, failed, skipped
+    seconds: float  # Dredd's time for the request and its validation
+    reset_ms: float | None = None
+    duration_ms: float | None = None  # hooks included, from the recorder
+    skip_reason: str | None = None
+    detail: str = ""  # Dredd's failure text: message, request, expected, actual
+
+
+@dataclass
+class RunReport:
+    rows: list[Row]
+    phases: dict[str, float]  # seconds: database, server, dredd, total
+    exit_code: int
+    endpoint: str = ""
+    title: str = "Contract run"
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def reset_seconds(self) -> float:
+        return sum(row.reset_ms or 0 for row in self.rows) / 1000
+
+    @property
+    def skips(self) -> list[Row]:
+        return [row for row in self.rows if row.status == "skipped"]
+
+
+def collect(reports: Path, phases: dict[str, float], exit_code: int, endpoint: str) -> RunReport:
+    """The report of the run whose files are in `reports`."""
+    xunit_path = reports / "dredd.xml"
+    try:
+        xunit = read_xunit(xunit_path) if xunit_path.exists() else None
+    except ET.ParseError:  # half written by a Dredd that was stopped: use the records
+        xunit = None
+    rows = build_rows(xunit, read_records(reports / RECORD_FILE))
+    return RunReport(rows, phases, exit_code, endpoint)
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The recorder's lines; a torn last line (a run stopped mid-write) is left out."""
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue
+    return records
+
+
+def build_rows(xunit: Summary | None, records: list[dict[str, Any]]) -> list[Row]:
+    """One row per xunit test case, in run order, with what the recorder knows of it."""
+    unused: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        unused.setdefault(str(record.get("id")), []).append(record)
+    if xunit is None:  # Dredd wrote no report: the recorder's lines are all there is
+        return [_row_from_record(r) for r in records]
+    rows = []
+    for case in xunit.cases:
+        same_id = unused.get(case.title) or []
+        record = same_id.pop(0) if same_id else {}
+        rows.append(
+            Row(
+                name=str(record.get("name") or case.title),
+                id=case.title,
+                status=case.status,
+                seconds=case.seconds if case.seconds == case.seconds else 0.0,  # NaN: skipped
+                reset_ms=record.get("reset_ms"),
+                duration_ms=record.get("duration_ms"),
+                skip_reason=record.get("skip_reason"),
+                detail=case.detail,
+            )
+        )
+    return rows
+
+
+def _row_from_record(record: dict[str, Any]) -> Row:
+    return Row(
+        name=str(record.get("name")),
+        id=str(record.get("id")),
+        status=str(record.get("status")),
+        seconds=(record.get("duration_ms") or 0) / 1000,
+        reset_ms=record.get("reset_ms"),
+        duration_ms=record.get("duration_ms"),
+        skip_reason=record.get("skip_reason"),
+        detail=str(record.get("message") or ""),
+    )
+
+
+@dataclass
+class Failure:
+    """Dredd's failure text (xunit), split into its sections."""
+
+    message: str = ""
+    request: dict[str, str] = field(default_factory=dict)
+    expected: dict[str, str] = field(default_factory=dict)
+    actual: dict[str, str] = field(default_factory=dict)
+
+
+_SECTION = re.compile(r"^(Message|Request|Expected|Actual):\s*$")
+_KEY = re.compile(r"^(statusCode|headers|body|bodySchema|bodyEncoding|method|uri):[ ]?(.*)$")
+
+
+def parse_failure(text: str) -> Failure:
+    """`Message:\\n…\\n\\nRequest:\\n…\\nExpected:\\n…\\nActual:\\n…` → a Failure."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        match = _SECTION.match(line)
+        if match:
+            current = match.group(1)
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    if not sections:  # not Dredd's layout: keep the text whole
+        return Failure(message=text.strip())
+    return Failure(
+        message="\n".join(sections.get("Message", [])).strip(),
+        request=_fields(sections.get("Request", [])),
+        expected=_fields(sections.get("Expected", [])),
+        actual=_fields(sections.get("Actual", [])),
+    )
+
+
+def _fields(lines: list[str]) -> dict[str, str]:
+    found: dict[str, list[str]] = {}
+    key = None
+    for line in lines:
+        match = _KEY.match(line)
+        if match:
+            key = match.group(1)
+            found[key] = [match.group(2)] if match.group(2).strip() else []
+        elif key is not None:
+            found[key].append(line)
+    return {k: "\n".join(v).strip("\n") for k, v in found.items()}

@@ -1,0 +1,153 @@
+"""`flask dredd check`: each kind of disagreement fails with a precise message."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import Project
+
+
+def assert_fails_with(project: Project, *expected: str) -> str:
+    result = project.flask_dredd("check")
+    assert result.returncode == 1, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    for text in expected:
+        assert text in output, output
+    return output
+
+
+def test_the_reference_project_passes(real: Project):
+    result = real.flask_dredd("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("check: OK, 30 transactions"), result.stdout
+
+
+def test_the_mini_project_passes(mini: Project):
+    # The baseline every other test changes one thing of.
+    result = mini.flask_dredd("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "check: OK, 6 transactions, 2 hook files, 5 routes of miniapp" in result.stdout
+
+
+def test_hook_naming_no_transaction_gets_the_nearest_name(mini: Project):
+    mini.edit("hooks/items.py", '"Items > Items > List items"', '"Items > Items > List Items"')
+    output = assert_fails_with(
+        mini,
+        "unknown-name: hooks/items.py:8: before('Items > Items > List Items') hook one_item "
+        "names 'Items > Items > List Items', which is not a transaction of the blueprint, "
+        "so it never runs; did you mean 'Items > Items > List items'?",
+        # …and the transaction it meant to cover now has nothing.
+        "no-fixtures: 'Items > Items > List items' has no fixture hook",
+    )
+    assert output.count("✗") == 2
+
+
+def test_declaration_naming_no_transaction_is_caught_too(mini: Project):
+    mini.edit("hooks/declarations.py", "Check health", "Check Health")
+    assert_fails_with(
+        mini,
+        "unknown-name: hooks/declarations.py:7: before('Health > Health > Check Health') "
+        "hook no_fixtures names",
+        "did you mean 'Health > Health > Check health'?",
+    )
+
+
+def test_transaction_without_fixtures_or_declaration(mini: Project):
+    mini.edit("hooks/declarations.py", 'no_fixtures("Health > Health > Check health")\n', "")
+    output = assert_fails_with(
+        mini,
+        "no-fixtures: 'Health > Health > Check health' has no fixture hook: add one with "
+        '`flask dredd scaffold "Health > Health > Check health"`, or declare '
+        '`no_fixtures("Health > Health > Check health")` in the declarations hook file',
+        "check: 1 problem(s)",
+    )
+    assert output.count("✗") == 1
+
+
+def test_declared_fixture_free_but_hooked_is_a_contradiction(mini: Project):
+    mini.edit("hooks/declarations.py", "Create an item", "List items")
+    assert_fails_with(
+        mini,
+        "contradiction: 'Items > Items > List items' is declared as needing no fixtures at "
+        "hooks/declarations.py:5 but has fixture hooks at hooks/items.py:8",
+    )
+
+
+def test_skip_set_by_hand_has_no_reason(mini: Project):
+    mini.write(
+        "hooks/tags.py",
+        "import dredd_hooks as hooks\n\n\n"
+        '@hooks.before("Items > Items > Create an item")\n'
+        "def not_now(transaction):\n"
+        '    transaction["skip"] = True\n',
+    )
+    assert_fails_with(
+        mini,
+        "skip-without-reason: hooks/tags.py:6 sets transaction['skip'] itself, so nobody can "
+        "tell why the transaction is skipped: write skip(name, reason='…') from "
+        "flask_dredd.declarations instead",
+    )
+
+
+@pytest.mark.parametrize("call", ['skip("{name}")', 'skip("{name}", reason=" ")'])
+def test_skip_declared_without_reason_is_refused(mini: Project, call: str):
+    name = "Items > Tags > List tags"
+    mini.edit(
+        "hooks/declarations.py",
+        f'skip("{name}", reason="tags are not stored yet")',
+        call.format(name=name),
+    )
+    assert_fails_with(
+        mini,
+        "cannot load hook file hooks/declarations.py, line 8: ValueError: "
+        f"skip('{name}') needs a reason: write skip('{name}', reason=",
+    )
+
+
+def test_route_missing_from_the_blueprint(mini: Project):
+    mini.edit(
+        "miniapp.py",
+        "    return app\n",
+        '    @app.delete("/items/<int:item_id>")\n'
+        "    def delete_item(item_id: int):\n"
+        '        return "", 204\n\n'
+        "    return app\n",
+    )
+    assert_fails_with(
+        mini,
+        "undocumented-route: the app serves DELETE /items/<int:item_id> (endpoint "
+        "'delete_item'), which the blueprint does not document",
+    )
+
+
+def test_documented_action_no_route_serves(mini: Project):
+    mini.edit(
+        "miniapp.py",
+        '@app.get("/items/<int:item_id>/tags")',
+        '@app.get("/items/<int:item_id>/labels")',
+    )
+    assert_fails_with(
+        mini,
+        "unrouted-action: the blueprint documents GET /items/{id}/tags ('Items > Tags > List "
+        "tags'), which no route of the app serves; nearest routes: /items/<int:item_id>/labels",
+        "undocumented-route: the app serves GET /items/<int:item_id>/labels",
+    )
+
+
+def test_documented_method_the_route_does_not_take(mini: Project):
+    mini.edit("miniapp.py", '@app.post("/items")', '@app.put("/items")')
+    assert_fails_with(
+        mini,
+        "unrouted-action: the blueprint documents POST /items ('Items > Items > Create an "
+        "item'), which no route of the app serves; the app serves GET /items, PUT /items there",
+    )
+
+
+def test_unreadable_blueprint_is_reported_with_dredds_words(mini: Project):
+    mini.write(
+        "apiary.apib",
+        "FORMAT: 1A\n\n# Mini\n\n## Broken [/items/{id]\n\n### Get [GET]\n\n+ Response 200\n",
+    )
+    result = mini.flask_dredd("check")
+    assert result.returncode == 1
+    assert "error: Dredd" in result.stderr and "apiary.apib" in result.stderr, result.stderr
