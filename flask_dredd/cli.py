@@ -78,6 +78,19 @@ def dredd() -> None:
     help="test this running server instead of starting gunicorn (e.g. http://api:8000)",
 )
 @click.option(
+    "--order",
+    envvar="ORDER",
+    help="run the actions reversed (reverse) or shuffled (shuffle, shuffle:SEED) to prove "
+    "isolation [env ORDER]",
+)
+@click.option(
+    "--hooks-handler",
+    type=click.Choice(["flask-dredd", "dredd-hooks-python"]),
+    default="flask-dredd",
+    show_default=True,
+    help="hooks handler; the stock dredd-hooks-python is there to compare speed",
+)
+@click.option(
     "--reports-dir",
     envvar="FLASK_DREDD_REPORTS",
     default="reports",
@@ -100,6 +113,8 @@ def run_command(
     blueprint: Path | None,
     app_spec: str | None,
     endpoint: str | None,
+    order: str | None,
+    hooks_handler: str,
     reports_dir: Path,
     dredd_timeout: float,
     dredd_args: tuple[str, ...],
@@ -118,6 +133,8 @@ def run_command(
         or default_sqlite_url(root, f"{import_path.split(':')[0].split('.')[0]}_contract"),
         blueprint=blueprint,
         endpoint=endpoint,
+        order=order,
+        hooks_handler=hooks_handler,
         reports_dir=reports_dir,
         workers=workers,
         dredd_args=dredd_args,

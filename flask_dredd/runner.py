@@ -23,6 +23,7 @@ import yaml
 from flask_dredd.database import DatabaseError, ensure_database, parse_url
 from flask_dredd.html_report import write_html_report
 from flask_dredd.recorder import RECORD_ENV
+from flask_dredd.reorder import reordered
 from flask_dredd.run_report import RECORD_FILE, RunReport, collect
 from flask_dredd.server import GunicornServer, ServerStartError, free_port, stop_process_group
 
@@ -46,6 +47,8 @@ class RunConfig:
     blueprint: Path | None = None  # None: the one dredd.yml names
     endpoint: str | None = None  # None: start gunicorn; else test that running server
     workers: int = 2
+    order: str | None = None  # None: the blueprint's order; "reverse", "shuffle[:SEED]"
+    hooks_handler: str = "flask-dredd"  # or "dredd-hooks-python", the stock one, to compare
     dredd_config: Path = Path("dredd.yml")
     reports_dir: Path = Path("reports")
     dredd_args: tuple[str, ...] = ()
@@ -142,11 +145,13 @@ def write_dredd_config(config: RunConfig, endpoint: str, hooks_port: int) -> Pat
         settings["blueprint"] = str(config.path(config.blueprint))
     if not settings.get("blueprint"):
         raise RunError(f"{config.dredd_config} names no blueprint; add `blueprint: apiary.apib`")
-    settings["endpoint"] = endpoint
-    # Our handler, through the recorder that notes each transaction's name and reset time.
-    settings["language"] = f"{sys.executable} -m flask_dredd.recorder --port {hooks_port}"
-    settings["hooks-worker-handler-port"] = hooks_port
     reports = config.path(config.reports_dir)
+    if config.order:
+        original = config.path(Path(settings["blueprint"]))
+        settings["blueprint"] = str(write_reordered_blueprint(original, config.order, reports))
+    settings["endpoint"] = endpoint
+    settings["language"] = handler_command(config.hooks_handler, hooks_port)
+    settings["hooks-worker-handler-port"] = hooks_port
     # The xunit report is what CI reads; keep whatever else dredd.yml asks for.
     reporters = [r for r in _as_list(settings.get("reporter")) if r != "xunit"]
     outputs = _as_list(settings.get("output"))[: len(reporters)]
@@ -155,6 +160,32 @@ def write_dredd_config(config: RunConfig, endpoint: str, hooks_port: int) -> Pat
     effective = reports / "dredd.run.yml"
     effective.write_text(yaml.safe_dump(settings, sort_keys=False))
     return effective
+
+
+def handler_command(hooks_handler: str, port: int) -> str:
+    if hooks_handler == "flask-dredd":
+        # Our handler, through the recorder that notes each transaction's name and reset time.
+        return f"{sys.executable} -m flask_dredd.recorder --port {port}"
+    if hooks_handler == "dredd-hooks-python":
+        stock = Path(sys.executable).parent / "dredd-hooks-python"
+        if not stock.exists():
+            raise RunError(
+                "the stock handler is not installed: pip install 'dredd_hooks==0.2.0' "
+                "(runs on Python 3.11 at the latest)"
+            )
+        return f"{stock} --port {port}"
+    raise RunError(f"unknown hooks handler {hooks_handler!r}: flask-dredd or dredd-hooks-python")
+
+
+def write_reordered_blueprint(blueprint: Path, order: str, reports: Path) -> Path:
+    """A copy of ``blueprint`` with its actions in ``order`` (names unchanged)."""
+    try:
+        text = reordered(blueprint.read_text(), order)
+    except ValueError as exc:
+        raise RunError(str(exc)) from None
+    copy = reports / f"{blueprint.stem}.{order.replace(':', '-')}{blueprint.suffix}"
+    copy.write_text(text)
+    return copy
 
 
 def _as_list(value: object) -> list[str]:
