@@ -8,6 +8,7 @@ identity sequence must equal what prepare() left.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -43,8 +44,9 @@ def baseline(contract: Contract) -> dict:
         return snapshot(connection)
 
 
+# 25 keeps the whole file under a minute; FLASK_DREDD_EXAMPLES=500 for a deep search.
 @settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("FLASK_DREDD_EXAMPLES", "25")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

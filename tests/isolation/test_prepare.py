@@ -124,3 +124,21 @@ def test_without_migrations_nothing_is_stamped(sqlite_test_url: URL) -> None:
             assert "alembic_version" not in inspect(connection).get_table_names()
     finally:
         contract.close()
+
+
+@pytest.mark.parametrize("strategy", list(STRATEGIES))
+def test_an_in_memory_sqlite_database(strategy: str) -> None:
+    """Allowed by the guard, and reset on the one connection Flask-SQLAlchemy shares."""
+    app = make_app("sqlite://")
+    with app.app_context():
+        isolation = Isolation(db, seed=seed_static_rows, strategy=strategy)
+        isolation.prepare()
+        with db.engine.connect() as connection:
+            baseline = snapshot(connection)
+        db.session.execute(text("INSERT INTO users (name, role_id) VALUES ('new', 2)"))
+        db.session.execute(text("UPDATE roles SET name = 'renamed'"))
+        db.session.commit()
+        isolation.reset()
+        with db.engine.connect() as connection:
+            assert snapshot(connection) == baseline
+        db.engine.dispose()
