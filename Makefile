@@ -9,7 +9,7 @@ WORKERS ?= 2
 export EVENTAPI_CONFIG ?= contract
 
 .DEFAULT_GOAL := help
-.PHONY: help dredd test lint bench clean
+.PHONY: help dredd test lint bench clean names check scaffold drift browser
 
 help: ## list the targets
 	@echo "flask-dredd — contract testing for Flask APIs with Dredd"
@@ -22,7 +22,7 @@ help: ## list the targets
 dredd: $(VENV)/.installed node_modules/.installed ## run the contract (apiary.apib) against the API
 	WORKERS=$(WORKERS) $(VENV)/bin/flask --app $(APP) dredd run
 
-test: $(VENV)/.installed node_modules/.installed ## run the test suite (API, engine, end-to-end)
+test: $(VENV)/.installed node_modules/.installed browser ## run the test suite (API, engine, end-to-end)
 	$(VENV)/bin/pytest
 
 lint: $(VENV)/.installed ## ruff over the code
@@ -30,6 +30,30 @@ lint: $(VENV)/.installed ## ruff over the code
 
 bench: $(VENV)/.installed node_modules/.installed ## speed, measured side by side in one run
 	$(VENV_PY) bench/run.py
+
+names: $(VENV)/.installed node_modules/.installed ## every transaction: its fixture hooks, declaration or skip
+	$(VENV)/bin/flask --app $(APP) dredd names
+
+check: $(VENV)/.installed node_modules/.installed ## blueprint, hook files and routes agree (the CI gate)
+	$(VENV)/bin/flask --app $(APP) dredd check
+
+scaffold: $(VENV)/.installed node_modules/.installed ## hook stub for a new example: make scaffold NAME="Group > Resource > Action"
+	@test -n "$(NAME)" || { echo 'usage: make scaffold NAME="Group > Resource > Action" (see make names)' >&2; exit 2; }
+	$(VENV)/bin/flask --app $(APP) dredd scaffold "$(NAME)"
+
+drift: $(VENV)/.installed node_modules/.installed ## the contract against deliberately drifted apps: caught N of M
+	$(VENV)/bin/flask --app $(APP) dredd drift --catalogue drift.catalogue
+
+# The HTML report test opens the report in headless Chromium.
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ -n "$$CHROMIUM" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium for the HTML report test (apt-get install chromium)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The HTML report test needs Chromium: run 'sudo apt-get install -y chromium' (or set CHROMIUM=/path/to/chrome), then make test again." >&2; \
+	    exit 1; \
+	  fi; }
 
 clean: ## remove what the targets installed and produced
 	rm -rf $(VENV) .venv-bench node_modules var reports .pytest_cache .ruff_cache

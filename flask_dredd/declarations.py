@@ -18,6 +18,8 @@ Standard library only, like `flask_dredd.hooks`: the handler imports it on a bar
 
 from __future__ import annotations
 
+import ast
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,22 +73,47 @@ def _skip(transaction: Any) -> None:
 def _declare(name: str, declaration: Declaration, action: Callable[[Any], None]) -> None:
     if not isinstance(name, str) or not name.strip():
         raise TypeError(f"a transaction name is a non-empty string, got {name!r}")
-    hooks.before(name)(_hook_at_caller(action, declaration))
+    hooks.before(name)(_hook_at_caller(action, declaration, name))
 
 
-def _hook_at_caller(action: Callable[[Any], None], declaration: Declaration) -> FunctionType:
+def _hook_at_caller(
+    action: Callable[[Any], None], declaration: Declaration, name: str
+) -> FunctionType:
     """A copy of `action` whose code says it was defined where the declaration was written.
 
     The registry records a hook's file and line from its code object; without this every
     declaration would point into this module instead of at the line that declared it.
     """
     caller = sys._getframe(3)  # _hook_at_caller ← _declare ← no_fixtures/skip ← hook file
+    filename = caller.f_code.co_filename
     code = action.__code__.replace(
-        co_filename=caller.f_code.co_filename,
-        co_firstlineno=caller.f_lineno,
+        co_filename=filename,
+        co_firstlineno=_line_of(name, filename, caller.f_lineno),
         co_name=declaration.kind.replace(" ", "_"),
         co_qualname=declaration.kind.replace(" ", "_"),
     )
     hook = FunctionType(code, action.__globals__, code.co_name)
     setattr(hook, ATTRIBUTE, declaration)
     return hook
+
+
+_trees: dict[tuple[str, int], ast.Module] = {}
+
+
+def _line_of(name: str, filename: str, call_line: int) -> int:
+    """The line of the literal `name` in the call at `call_line`: in a declaration of many
+    names, each one points at its own line."""
+    try:
+        key = (filename, os.stat(filename).st_mtime_ns)
+        if key not in _trees:
+            with open(filename, encoding="utf-8") as source:
+                _trees[key] = ast.parse(source.read())
+        tree = _trees[key]
+    except (OSError, SyntaxError, ValueError):
+        return call_line
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.lineno <= call_line <= (node.end_lineno or 0):
+            for arg in node.args:
+                if isinstance(arg, ast.Constant) and arg.value == name:
+                    return arg.lineno
+    return call_line

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from flask_dredd.routes import rule_shape, template_shape
+
 from .conftest import Project
 
 
@@ -151,3 +153,22 @@ def test_unreadable_blueprint_is_reported_with_dredds_words(mini: Project):
     result = mini.flask_dredd("check")
     assert result.returncode == 1
     assert "error: Dredd" in result.stderr and "apiary.apib" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("template", "rule"),
+    [
+        ("/events/{id}{?page,per_page}", "/events/<int:event_id>"),
+        ("/events{?q}", "/events/"),  # Flask serves both with and without the slash
+        ("/files/{name}.{ext}", "/files/<name>.<ext>"),
+        ("/a/{+path}/b{&x}", "/a/<path:path>/b"),
+        ("/", "/"),
+    ],
+)
+def test_template_and_rule_shapes_meet(template: str, rule: str):
+    assert template_shape(template) == rule_shape(rule)
+
+
+def test_different_paths_keep_different_shapes():
+    assert template_shape("/events/{id}/talks") != rule_shape("/events/<int:id>")
+    assert template_shape("/events/{id}") != rule_shape("/events/<int:id>/<int:talk>")

@@ -1,0 +1,73 @@
+"""`flask dredd drift`: every drift of the catalogue is caught, by Dredd or by check."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from flask_dredd.drift import Drift, Verdict, summary_line
+from flask_dredd.run_report import Row
+
+from .conftest import Project
+
+CAUGHT_BY = {
+    "renamed field": "Dredd",
+    "removed field": "Dredd",
+    "changed type": "Dredd",
+    "extra undocumented field": "Dredd",
+    "changed status code": "Dredd",
+    "changed header": "Dredd",
+    "removed route": "Dredd and check",
+    "new undocumented route": "check",
+}
+
+
+@pytest.mark.e2e
+def test_every_drift_of_the_catalogue_is_caught(real: Project, tmp_path: Path):
+    result = real.flask_dredd(
+        "drift", "--catalogue", "drift.catalogue", "--reports-dir", str(tmp_path), timeout=900
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"^\[drift\] (.+?)\s{2,}(.*)$", result.stdout, re.MULTILINE)
+    }
+    assert lines.pop("control").startswith("passes"), result.stdout
+    assert {name: text.split(":")[0] for name, text in lines.items()} == {
+        name: f"caught by {by}" for name, by in CAUGHT_BY.items()
+    }, result.stdout
+    assert re.search(r"^caught 8 of 8 drifts \(by Dredd 7, by check 2\) in \d+ s$",
+                     result.stdout, re.MULTILINE)  # fmt: skip
+    # Each drift ran the whole contract, not a part of it.
+    for folder in tmp_path.iterdir():
+        assert (folder / "dredd.xml").read_text().count("<testcase") == 30, folder
+
+
+def verdict(name: str, exit_code: int = 0, failed: int = 0) -> Verdict:
+    rows = [
+        Row(f"T{i}", "GET (200) /", "failed", 0.1, detail="Message:\nbody: nope")
+        for i in range(failed)
+    ]
+    return Verdict(Drift(name, "x:y()", ""), exit_code, failed=rows)
+
+
+def test_a_drift_nothing_catches_is_missed():
+    missed = verdict("harmless")
+    assert missed.caught_by == []
+    assert missed.describe() == "MISSED: the contract passes and the routes match"
+    assert verdict("caught", 1, failed=2).describe() == (
+        "caught by Dredd: 2 transaction(s) failed, e.g. 'T0': body: nope"
+    )
+    assert summary_line([missed, verdict("caught", 1, failed=1)], 12.3) == (
+        "caught 1 of 2 drifts (by Dredd 1, by check 0) in 12 s"
+    )
+
+
+def test_a_run_that_fails_without_failing_a_transaction_is_no_catch():
+    # Dredd crashing (or a server that never starts) proves nothing about the contract.
+    broken = verdict("broken", exit_code=2)
+    broken.output = "error: gunicorn exited"
+    assert broken.caught_by == []
+    assert broken.describe().startswith("RUN FAILED (exit 2):\nerror: gunicorn exited")
