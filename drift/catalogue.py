@@ -16,6 +16,7 @@ from werkzeug.routing import Map
 
 from eventapi import create_app
 from flask_dredd.drift import Drift
+from flask_dredd.routes import rule_shape
 
 JsonChange = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -91,18 +92,22 @@ def changed_header() -> Flask:
 def removed_route() -> Flask:
     """`DELETE /events/{id}` is gone (the rule and its view)."""
     app = create_app()
-    kept = [
-        rule.empty() for rule in app.url_map.iter_rules() if rule.endpoint != "events.delete_event"
+    gone = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule_shape(rule.rule) == "/events/{}" and "DELETE" in (rule.methods or ())
     ]
+    if len(gone) != 1 or gone[0].methods - {"DELETE", "HEAD", "OPTIONS"}:  # type: ignore[operator]
+        raise LookupError("removed_route: no rule serving DELETE /events/<event_id> alone")
     old = app.url_map
     app.url_map = Map(
-        kept,
+        [rule.empty() for rule in old.iter_rules() if rule is not gone[0]],
         strict_slashes=old.strict_slashes,
         merge_slashes=old.merge_slashes,
         converters=old.converters,
         host_matching=old.host_matching,
     )
-    app.view_functions.pop("events.delete_event")
+    app.view_functions.pop(gone[0].endpoint)
     return app
 
 

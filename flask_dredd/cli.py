@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -176,7 +177,7 @@ project_options = [
 ]
 
 
-def with_project_options(command):  # type: ignore[no-untyped-def]
+def with_project_options(command: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(project_options):
         command = option(command)
     return command

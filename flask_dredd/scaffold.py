@@ -129,10 +129,9 @@ def new_module(name: str, project: Project) -> str:
 def hooks_import(project: Project) -> str:
     """The project's way of importing the hooks API, read from its hook files."""
     for path in project.hook_paths():
-        if "import dredd_hooks as hooks" in path.read_text():
-            return "import dredd_hooks as hooks"
-        if "from flask_dredd import hooks" in path.read_text():
-            return "from flask_dredd import hooks"
+        for statement in ("import dredd_hooks as hooks", "from flask_dredd import hooks"):
+            if statement in path.read_text():
+                return statement
     return "import dredd_hooks as hooks"
 
 
