@@ -39,15 +39,20 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         _enforce_sqlite_foreign_keys()
 
-    from eventapi import auth, events, users
+    from eventapi import auth, events, programme, speakers, users
+    from eventapi.auth.csrf import init_csrf
+    from eventapi.auth.sessions import DatabaseSessionInterface
     from eventapi.cli import seed_command
     from eventapi.errors import register_error_handlers
+    from eventapi.query import init_query
     from eventapi.validation import IdConverter
 
+    app.session_interface = DatabaseSessionInterface()
+    init_csrf(app)  # before the query check: a forged request is refused first
+    init_query(app)
     app.url_map.converters["id"] = IdConverter
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(users.bp)
-    app.register_blueprint(events.bp)
+    for blueprint in (auth.bp, users.bp, events.bp, programme.bp, speakers.bp):
+        app.register_blueprint(blueprint)
     register_error_handlers(app)
     app.cli.add_command(seed_command)
     return app

@@ -19,6 +19,28 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     DEFAULT_PER_PAGE = 20
     MAX_PER_PAGE = 100
+    # A JSON API has no use for big bodies: anything larger is refused with a JSON 413.
+    MAX_CONTENT_LENGTH = 64 * 1024
+
+    # Browser clients: a server-side session (a row in login_sessions) named by an
+    # HttpOnly cookie, valid for SESSION_LIFETIME_SECONDS after login or the last ping.
+    SESSION_LIFETIME_SECONDS = 30 * 60
+    SESSION_COOKIE_NAME = "session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    # Flask-SeaSurf: unsafe requests of a cookie session carry the session's CSRF token in
+    # X-CSRFToken. The CSRF cookie is how a page's script learns the token, so it cannot
+    # be HttpOnly; the session cookie, which no script needs, is.
+    CSRF_COOKIE_NAME = "csrf_token"
+    CSRF_HEADER_NAME = "X-CSRFToken"
+    CSRF_COOKIE_HTTPONLY = False
+    CSRF_COOKIE_SAMESITE = "Lax"
+    CSRF_COOKIE_SECURE = False
+    CSRF_DISABLE = False  # SeaSurf would otherwise turn itself off whenever TESTING is set
+    # Only views that opt in are checked by SeaSurf itself; `eventapi.auth.csrf` calls its
+    # validation for every unsafe request of a cookie session, and never for a bearer token.
+    SEASURF_INCLUDE_OR_EXEMPT_VIEWS = "include"
 
 
 class DevelopmentConfig(Config):
@@ -46,7 +68,9 @@ class ContractConfig(Config):
 
 
 class ProductionConfig(Config):
-    pass
+    # Cookies travel over HTTPS only.
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
 
 
 CONFIGS: dict[str, type[Config]] = {

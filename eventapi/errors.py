@@ -12,7 +12,7 @@ converted here too, so no route ever answers with an HTML page.
 from collections.abc import Mapping
 
 from flask import Flask, current_app, jsonify
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 
 class ApiError(Exception):
@@ -66,6 +66,12 @@ def _from_http_exception(exc: HTTPException):
     return error_response(ApiError(status, code, exc.description or code, headers=headers))
 
 
+def _too_large(exc: RequestEntityTooLarge):
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    message = f"The request body is larger than the limit of {limit} bytes."
+    return error_response(ApiError(413, "payload_too_large", message))
+
+
 def _from_unexpected(exc: Exception):
     current_app.logger.exception("unhandled exception", exc_info=exc)
     return _from_http_exception(InternalServerError())
@@ -73,5 +79,6 @@ def _from_unexpected(exc: Exception):
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, error_response)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _from_http_exception)
     app.register_error_handler(Exception, _from_unexpected)

@@ -5,6 +5,7 @@ there is exactly one `SQLAlchemy` object and one metadata in the process.
 """
 
 from flask_migrate import Migrate
+from flask_seasurf import SeaSurf
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
@@ -20,3 +21,4 @@ NAMING_CONVENTION = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
+csrf = SeaSurf()

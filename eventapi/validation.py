@@ -119,6 +119,17 @@ def aware_datetime(value: Any) -> datetime:
     return parsed
 
 
+def nullable_id(value: Any) -> int | None:
+    """An id in a JSON body, or null; booleans and numbers in strings are refused."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("Must be an id (a whole number) or null.")
+    if not 1 <= value <= MAX_ID:
+        raise ValueError(f"Must be between 1 and {MAX_ID}.")
+    return value
+
+
 # Parsers for query strings, whose values always arrive as text.
 
 
@@ -150,3 +161,9 @@ def query_int(*, minimum: int, maximum: int = MAX_ID) -> Parser:
 
 def query_text(*, max_length: int) -> Parser:
     return text(min_length=0, max_length=max_length)
+
+
+def query_bool(value: str) -> bool:
+    if value not in ("true", "false"):
+        raise ValueError("Must be true or false.")
+    return value == "true"

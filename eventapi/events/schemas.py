@@ -3,7 +3,7 @@
 from eventapi.errors import ValidationFailed
 from eventapi.models import Event
 from eventapi.timestamps import isoformat
-from eventapi.validation import Field, aware_datetime, query_int, query_text, text
+from eventapi.validation import Field, aware_datetime, query_bool, query_int, query_text, text
 
 CREATE_SCHEMA = {
     "title": Field(text(max_length=200)),
@@ -17,7 +17,10 @@ FILTER_SCHEMA = {
     "owner_id": Field(query_int(minimum=1), required=False),
     "starts_after": Field(aware_datetime, required=False),
     "q": Field(query_text(max_length=100), required=False),
+    "with_trashed": Field(query_bool, required=False),
 }
+TRASHED_SCHEMA = {"with_trashed": Field(query_bool, required=False)}
+PERMANENT_SCHEMA = {"permanent": Field(query_bool, required=False)}
 
 
 def ensure_ends_after_start(event: Event) -> None:
@@ -36,4 +39,5 @@ def event_json(event: Event) -> dict:
         "owner_id": event.owner_id,
         "created_at": isoformat(event.created_at),
         "updated_at": isoformat(event.updated_at),
+        "deleted_at": isoformat(event.deleted_at) if event.deleted_at else None,
     }

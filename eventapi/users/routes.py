@@ -1,15 +1,16 @@
-from flask import request, url_for
-from sqlalchemy import select
+from flask import url_for
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from eventapi.auth.guard import current_user, token_required
+from eventapi.auth.guard import current_user, login_required
 from eventapi.auth.passwords import hash_password
 from eventapi.errors import ApiError, forbidden
 from eventapi.extensions import db
 from eventapi.models import Role, User
-from eventapi.pagination import page_fields, paginate
+from eventapi.pagination import paginate
+from eventapi.query import contains, query, query_params
 from eventapi.users import bp
-from eventapi.users.schemas import CREATE_SCHEMA, UPDATE_SCHEMA, user_json
+from eventapi.users.schemas import CREATE_SCHEMA, FILTER_SCHEMA, UPDATE_SCHEMA, user_json
 from eventapi.validation import json_body, load
 
 
@@ -51,20 +52,27 @@ def create_user():
 
 
 @bp.get("")
-@token_required
+@login_required
+@query(FILTER_SCHEMA, paginated=True)
 def list_users():
-    params = load(page_fields(), request.args, strict=False)
-    return paginate(select(User).order_by(User.id), params, user_json)
+    params = query_params()
+    query_ = select(User)
+    if params.get("q"):
+        pattern = contains(params["q"])
+        in_name = User.name.ilike(pattern, escape="\\")
+        in_email = User.email.ilike(pattern, escape="\\")
+        query_ = query_.where(or_(in_name, in_email))
+    return paginate(query_.order_by(User.id), params, user_json)
 
 
 @bp.get("/<id:user_id>")
-@token_required
+@login_required
 def get_user(user_id: int):
     return user_json(get_user_or_404(user_id))
 
 
 @bp.patch("/<id:user_id>")
-@token_required
+@login_required
 def update_user(user_id: int):
     user = get_user_or_404(user_id)
     if user.id != current_user().id:

@@ -2,7 +2,7 @@
 
 from eventapi.models import User
 from eventapi.timestamps import isoformat
-from eventapi.validation import Field, email, text
+from eventapi.validation import Field, email, query_text, text
 
 CREATE_SCHEMA = {
     "email": Field(email),
@@ -10,6 +10,7 @@ CREATE_SCHEMA = {
     "password": Field(text(min_length=8, max_length=128, strip=False)),
 }
 UPDATE_SCHEMA = CREATE_SCHEMA  # PATCH loads it with partial=True
+FILTER_SCHEMA = {"q": Field(query_text(max_length=100), required=False)}
 
 
 def user_json(user: User) -> dict:
