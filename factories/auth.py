@@ -1,11 +1,15 @@
-"""Signing a transaction's request in as a user, with the API's own tokens."""
+"""Signing a transaction's request in as a user: a token client or a browser client."""
 
 from datetime import timedelta
 
+from flask import current_app
+
+from eventapi.auth.sessions import new_session_key
 from eventapi.auth.tokens import issue_token
-from eventapi.models import User
+from eventapi.models import LoginSession, User
+from factories.sessions import LoginSessionFactory
 from factories.users import UserFactory
-from flask_dredd.transactions import Transaction, set_bearer
+from flask_dredd.transactions import Transaction, set_bearer, sign_in_with_cookies
 
 
 def sign_in(transaction: Transaction, user: User | None = None) -> User:
@@ -20,3 +24,29 @@ def sign_in_expired(transaction: Transaction, user: User | None = None) -> User:
     user = user or UserFactory()
     set_bearer(transaction, issue_token(user, ttl=timedelta(minutes=-1)))
     return user
+
+
+def sign_in_browser(
+    transaction: Transaction,
+    user: User | None = None,
+    *,
+    expired: bool = False,
+    csrf: bool | str = True,
+) -> LoginSession:
+    """Send the request as `user`'s browser: a server-side session row, its cookie and its
+    CSRF cookie, and the X-CSRFToken header its page script adds.
+
+    `csrf`: True sends the session's own token, False none, a string that token instead
+    (e.g. another session's). `expired=True` makes a session that ended a minute ago.
+    """
+    key = new_session_key()
+    session = LoginSessionFactory(user=user or UserFactory(), key=key, expired=expired)
+    config = current_app.config
+    token = session.csrf_token if csrf is True else (csrf or None)
+    sign_in_with_cookies(
+        transaction,
+        {config["SESSION_COOKIE_NAME"]: key, config["CSRF_COOKIE_NAME"]: session.csrf_token},
+        csrf_token=token,
+        csrf_header=config["CSRF_HEADER_NAME"],
+    )
+    return session

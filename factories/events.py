@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import factory
 
 from eventapi.models import Event
+from eventapi.timestamps import utcnow
 from factories.base import BaseFactory
 from factories.users import UserFactory
 
@@ -10,7 +11,10 @@ FIRST_START = datetime(2025, 6, 1, 18, 0, tzinfo=UTC)
 
 
 class EventFactory(BaseFactory):
-    """``Event <n>``, starting on day n after 1 June 2025 at 18:00 UTC, for two hours."""
+    """``Event <n>``, starting on day n after 1 June 2025 at 18:00 UTC, for two hours.
+
+    ``trashed=True``: soft-deleted a moment ago.
+    """
 
     class Meta:
         model = Event
@@ -20,3 +24,7 @@ class EventFactory(BaseFactory):
     starts_at = factory.Sequence(lambda n: FIRST_START + timedelta(days=n - 1))
     ends_at = factory.LazyAttribute(lambda event: event.starts_at + timedelta(hours=2))
     owner = factory.SubFactory(UserFactory)
+    deleted_at = None
+
+    class Params:
+        trashed = factory.Trait(deleted_at=factory.LazyFunction(utcnow))

@@ -8,7 +8,7 @@ blueprint (``authorization`` or ``Authorization``) instead of sending it twice.
 Standard library only, and nothing about any particular API.
 """
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 Transaction = MutableMapping[str, Any]
@@ -51,3 +51,34 @@ def set_cookie(transaction: Transaction, name: str, value: str) -> None:
         if pair.strip() and pair.split("=", 1)[0].strip() != name
     ]
     set_header(transaction, "Cookie", "; ".join([*cookies, f"{name}={value}"]))
+
+
+def set_cookies(transaction: Transaction, cookies: Mapping[str, str]) -> None:
+    """Add several cookies to the request's Cookie header, as `set_cookie` does for one."""
+    for name, value in cookies.items():
+        set_cookie(transaction, name, value)
+
+
+def sign_in_with_cookies(
+    transaction: Transaction,
+    cookies: Mapping[str, str],
+    csrf_token: str | None = None,
+    csrf_header: str = "X-CSRFToken",
+) -> None:
+    """Send the request as a logged-in browser would: its cookies, and on an unsafe request
+    the CSRF token its page script copies into `csrf_header` (none if `csrf_token` is None).
+
+    Any Authorization header the blueprint shows is dropped: a browser does not send one.
+    """
+    remove_header(transaction, "Authorization")
+    set_cookies(transaction, cookies)
+    if csrf_token is None:
+        remove_header(transaction, csrf_header)
+    else:
+        set_header(transaction, csrf_header, csrf_token)
+
+
+def set_body(transaction: Transaction, body: str) -> None:
+    """Send `body` instead of the blueprint's; Dredd computes the new Content-Length."""
+    transaction.setdefault("request", {})["body"] = body
+    remove_header(transaction, "Content-Length")
