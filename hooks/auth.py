@@ -1,11 +1,48 @@
-"""Fixtures for the Auth group. The other login examples need no rows at all."""
+"""Fixtures for the Auth group: Ada's account, and browser sessions in every state."""
 
 import dredd_hooks as hooks
 
-from factories import UserFactory
+from factories import LoginSessionFactory, UserFactory, sign_in_browser
+from flask_dredd.declarations import no_fixtures
+
+OPEN = "Auth > Session > Open a Session"
+SHOW = "Auth > Session > Show the Session"
+PING = "Auth > Session Ping > Extend the Session"
+LOGOUT = "Auth > Logout > Log Out"
+
+# Refused before any lookup: a body that is neither JSON nor a form, no cookie, a cookie
+# that names no session at all.
+no_fixtures(f"{OPEN} > Example 4", f"{SHOW} > Example 2", f"{SHOW} > Example 4")
 
 
 @hooks.before("Auth > Login > Log In > Example 1")
 @hooks.before("Auth > Login > Log In > Example 2")
+@hooks.before(f"{OPEN} > Example 1")
+@hooks.before(f"{OPEN} > Example 2")
+@hooks.before(f"{OPEN} > Example 3")
 def ada_has_an_account(transaction):
     UserFactory(email="ada@example.com")  # with the blueprint's password, the default
+
+
+@hooks.before(f"{SHOW} > Example 1")
+@hooks.before(f"{PING} > Example 1")
+@hooks.before(f"{LOGOUT} > Example 1")
+def browser_signed_in(transaction):
+    sign_in_browser(transaction)
+
+
+@hooks.before(f"{PING} > Example 2")
+@hooks.before(f"{LOGOUT} > Example 2")
+def browser_without_csrf_token(transaction):
+    sign_in_browser(transaction, csrf=False)
+
+
+@hooks.before(f"{PING} > Example 3")
+def browser_replays_another_sessions_token(transaction):
+    sign_in_browser(transaction, csrf=LoginSessionFactory().csrf_token)
+
+
+@hooks.before(f"{SHOW} > Example 3")
+@hooks.before(f"{PING} > Example 4")
+def browser_session_expired(transaction):
+    sign_in_browser(transaction, expired=True)
