@@ -2,6 +2,8 @@
 
 import pytest
 
+from eventapi import create_app
+
 from .support import error_of, invalid_fields
 
 
@@ -53,12 +55,14 @@ def test_json_with_a_charset_is_accepted(client):
     assert response.status_code == 201
 
 
-def test_unexpected_exceptions_are_json_500(app, client):
+def test_unexpected_exceptions_are_json_500():
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})  # its own: it gets a route
+
     @app.get("/boom")
     def boom():
         raise RuntimeError("kaboom")
 
-    error = error_of(client.get("/boom"), 500, "internal_server_error")
+    error = error_of(app.test_client().get("/boom"), 500, "internal_server_error")
     assert "kaboom" not in error["message"]
 
 

@@ -36,6 +36,7 @@ def test_create_event_owned_by_the_caller(client, user, auth_headers):
         "starts_at": "2025-06-01T18:00:00+00:00",  # answered in UTC
         "ends_at": "2025-06-01T20:00:00+00:00",
         "owner_id": user.id,
+        "deleted_at": None,
     }
 
 
@@ -154,8 +155,12 @@ def test_invalid_filters_are_422(client, query, fields):
     assert invalid_fields(client.get(f"/events?{query}")) == fields
 
 
-def test_unknown_query_parameters_are_ignored(client):
-    assert client.get("/events?utm_source=newsletter").status_code == 200
+def test_unknown_query_parameters_are_400_naming_them(client):
+    error = error_of(
+        client.get("/events?utm_source=newsletter&ownerid=1"), 400, "unknown_parameter"
+    )
+    assert error["message"].startswith("Unknown query parameters: ownerid, utm_source.")
+    assert "owner_id" in error["message"]
 
 
 # GET /events/{id}
