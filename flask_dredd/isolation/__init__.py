@@ -43,7 +43,9 @@ Seed = Callable[[Any], object]  # called with db.session; inserts the rows the a
 class Isolation:
     """Prepares a contract database once, then resets it before every transaction."""
 
-    def __init__(self, db: SQLAlchemy, seed: Seed | None = None, strategy: str | None = None):
+    def __init__(
+        self, db: SQLAlchemy, seed: Seed | None = None, strategy: str | None = None
+    ) -> None:
         self.db = db
         self.seed = seed
         # Resolved now so that a misspelt name fails at import of the hooks, not mid-run.

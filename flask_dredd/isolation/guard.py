@@ -62,10 +62,9 @@ def _is_sqlite_memory(url: URL) -> bool:
     if url.get_backend_name() != "sqlite":
         return False
     path = url.database or ""
-    # "sqlite://", "sqlite:///:memory:" and URI-style "file::memory:?..." / mode=memory.
+    # "sqlite://", "sqlite:///:memory:", and URI filenames "file::memory:" / "?mode=memory".
     return (
         path in ("", ":memory:")
-        or "mode=memory" in path
         or path.startswith("file::memory:")
         or url.query.get("mode") == "memory"
     )

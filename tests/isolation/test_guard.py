@@ -42,6 +42,7 @@ def no_allowance(monkeypatch: pytest.MonkeyPatch) -> None:
         "sqlite://",
         "sqlite:///:memory:",
         "sqlite:///file::memory:?cache=shared&uri=true",
+        "sqlite:///file:scratch?mode=memory&uri=true",
     ],
 )
 def test_designated_databases(url: str) -> None:
