@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter
 
 from eventapi.errors import ApiError, ValidationFailed
 
@@ -138,11 +138,36 @@ INTEGER_PATTERN = re.compile(r"-?[0-9]{1,18}")
 MAX_ID = 2**31 - 1
 
 
-class IdConverter(IntegerConverter):
-    """``<id:user_id>`` in a route: an id that fits the column, anything else is a 404."""
+def _numbers_up_to(limit: int) -> str:
+    """A regex matching exactly the whole numbers from 1 to `limit`, without leading zeros."""
+    digits = str(limit)
+    shorter = f"[1-9][0-9]{{0,{len(digits) - 2}}}" if len(digits) > 1 else None
+    same_length = []
+    for i, digit in enumerate(digits):
+        lowest = 1 if i == 0 else 0
+        if int(digit) > lowest:
+            rest = len(digits) - i - 1
+            same_length.append(f"{digits[:i]}[{lowest}-{int(digit) - 1}][0-9]{{{rest}}}")
+    same_length.append(digits)
+    return "|".join(filter(None, [shorter, *same_length]))
 
-    def __init__(self, url_map) -> None:
-        super().__init__(url_map, min=1, max=MAX_ID)
+
+class IdConverter(BaseConverter):
+    """``<id:user_id>`` in a route: an id that fits the column, anything else is a 404.
+
+    The range is in the regex itself: a converter that refuses a value after matching
+    (werkzeug's ``IntegerConverter(max=…)``) makes werkzeug answer 405 instead of 404
+    whenever another method of the same path exists.
+    """
+
+    regex = f"(?:{_numbers_up_to(MAX_ID)})"
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(int(value))
 
 
 def query_int(*, minimum: int, maximum: int = MAX_ID) -> Parser:

@@ -124,8 +124,9 @@ def list_talks(event_id: int):
 @login_required
 def create_talk(event_id: int):
     event = own_event(event_id, message=PROGRAMME_OWNER_ONLY)
-    talk = Talk(event=event)
+    talk = Talk()
     apply_talk_fields(talk, event, load(TALK_SCHEMA, json_body()))
+    talk.event = event  # only now: a talk that failed its checks never joins the session
     db.session.add(talk)
     db.session.commit()
     return talk_json(talk), 201, {"Location": url_for("programme.get_talk", talk_id=talk.id)}
