@@ -1,7 +1,11 @@
 """Helpers the API tests share."""
 
+from sqlalchemy import func, select
+
 from eventapi.auth.tokens import issue_token
+from eventapi.extensions import db
 from eventapi.models import User
+from factories import DEFAULT_PASSWORD
 
 
 def bearer(user: User) -> dict[str, str]:
@@ -22,3 +26,33 @@ def error_of(response, status: int, code: str) -> dict:
 def invalid_fields(response) -> dict[str, list[str]]:
     """The per-field problems of a 422 response."""
     return error_of(response, 422, "validation_failed")["fields"]
+
+
+def browser_login(client, user: User, password: str = DEFAULT_PASSWORD) -> str:
+    """Log `client` in as a browser does (the cookies stay in its jar); the CSRF token."""
+    response = client.post("/auth/session", json={"email": user.email, "password": password})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["csrf_token"]
+
+
+def csrf(token: str) -> dict[str, str]:
+    return {"X-CSRFToken": token}
+
+
+def row_counts() -> dict[str, int]:
+    """Rows in every table: what a refused request must leave as it was."""
+    db.session.expire_all()
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def set_cookies(response) -> dict[str, str]:
+    """The response's Set-Cookie headers by cookie name."""
+    return {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
+
+
+def cookie_attributes(header: str) -> set[str]:
+    """The attributes of one Set-Cookie header, lower-cased: {"httponly", "samesite=lax", …}."""
+    return {part.strip().lower() for part in header.split(";")[1:]}
