@@ -15,8 +15,7 @@ and skipped. Dredd shows the handler's stderr only at --loglevel=debug, so diagn
 also go to --log FILE ($FLASK_DREDD_HANDLER_LOG) when given.
 
 Exit statuses: 0 stopped (SIGTERM, SIGINT, or the process that started it is gone);
-2 bad arguments; 3 a hook file failed to load (before `Starting`); 4 cannot listen;
-5 an `after_all` hook raised (no answer to afterAll, so Dredd reports the exit).
+2 bad arguments; 3 a hook file failed to load (before `Starting`); 4 cannot listen.
 
 All hooks run in the main thread, one after another, in one contextvars context: an
 app context pushed in `before_all` stays current for every later hook.
@@ -36,6 +35,7 @@ import selectors
 import signal
 import socket
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType, TracebackType
@@ -47,7 +47,7 @@ from flask_dredd.hooks import Hook, Registry
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 61321
 PORT_ENV, LOG_ENV = "FLASK_DREDD_HOOKS_PORT", "FLASK_DREDD_HANDLER_LOG"
-EXIT_USAGE, EXIT_HOOK_FILE, EXIT_LISTEN, EXIT_AFTER_ALL = 2, 3, 4, 5
+EXIT_USAGE, EXIT_HOOK_FILE, EXIT_LISTEN = 2, 3, 4
 
 #: Dredd 14.1.0's events and the hook kinds each runs, in order (named kinds by `name`).
 EVENT_KINDS: dict[str, tuple[str, ...]] = {
@@ -60,6 +60,7 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
 #: Events whose remaining hooks still run after one fails: they clean up.
 CLEANUP_EVENTS = frozenset({"afterEach", "afterAll"})
 RECV_SIZE = 1 << 18  # a whole afterEach message (~30 KB) in one recv, with room to spare
+PORT_GRACE = 1.0  # seconds to wait for a port to be released before calling it taken
 
 #: Where diagnostics go besides stderr (--log); set once by main().
 log_file: TextIO | None = None
@@ -87,10 +88,6 @@ def log_traceback(exc: BaseException) -> None:
 
 class Terminated(BaseException):
     """SIGTERM or SIGINT arrived: unwinds out of select() or a running hook."""
-
-
-class AfterAllFailed(Exception):
-    """An after_all hook raised: every result is out, only the exit status is left."""
 
 
 # ---------------------------------------------------------------- failure messages
@@ -258,28 +255,21 @@ class Dispatcher:
         return found
 
     def run(self, event: str, data: Any) -> bool:
-        """Run `event`'s hooks on `data` in place; False when `data` is surely unchanged.
-
-        Raises AfterAllFailed once every after_all hook has run, if one raised.
-        """
+        """Run `event`'s hooks on `data` in place; False when `data` is surely unchanged."""
         if self.setup_failure is not None and event not in ("beforeAll", "afterAll"):
             # Each-hooks would only fail again, without the setup they rely on.
             return isinstance(data, dict) and self._fail(data, self.setup_failure)
         found = self.hooks_for(event, data)
-        failed = False
         for hook in found:
             try:
                 hook.func(data)
             except (Exception, SystemExit) as exc:
-                failed = True
                 message = hook_failure(hook, exc, self.hook_files)
                 log(message)
                 log_traceback(exc)
                 self._record_failure(event, data, message)
                 if event not in CLEANUP_EVENTS:
                     break
-        if failed and event == "afterAll":
-            raise AfterAllFailed("an after_all hook raised after every result was reported")
         surfaced = event == "afterEach" and isinstance(data, dict) and self._surface_failure(data)
         return bool(found) or surfaced
 
@@ -291,6 +281,10 @@ class Dispatcher:
             for transaction in data if isinstance(data, list) else []:
                 if isinstance(transaction, dict):
                     self._fail(transaction, self.setup_failure)
+        elif event == "afterAll":
+            # Dredd has reported every result. Failing the run now (exiting, or not
+            # answering) would make it skip its summary and its reporters' files.
+            log("an after_all hook failed after all results were reported: see above")
         elif isinstance(data, dict):
             self._fail(data, message)
 
@@ -416,22 +410,31 @@ def flush_output() -> None:
             stream.flush()
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """The listening socket; SystemExit(4) with a clear message when the port is taken."""
+def listen(host: str, port: int, grace: float = PORT_GRACE) -> socket.socket:
+    """The listening socket; SystemExit(4) with a clear message when the port is taken.
+
+    A port still held for `grace` seconds counts as taken; until then we retry, as the
+    holder may be a handler just killed (Dredd's previous run, a test's last scenario).
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    try:
-        return socket.create_server((host, port), family=family, backlog=16)
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            log(
-                f"port {port} on {host} is already in use (another hooks handler still "
-                f"running?). Choose another with --port N or {PORT_ENV}=N and give Dredd "
-                f"the same N with --hooks-worker-handler-port N; `flask dredd run` picks "
-                f"a free port itself."
-            )
-        else:
-            log(f"cannot listen on {host}:{port}: {exc}")
-        raise SystemExit(EXIT_LISTEN) from None
+    give_up = time.monotonic() + grace
+    while True:
+        try:
+            return socket.create_server((host, port), family=family, backlog=16)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE and time.monotonic() < give_up:
+                time.sleep(0.05)
+                continue
+            if exc.errno == errno.EADDRINUSE:
+                log(
+                    f"port {port} on {host} is already in use (another hooks handler still "
+                    f"running?). Choose another with --port N or {PORT_ENV}=N and give "
+                    f"Dredd the same N with --hooks-worker-handler-port N; `flask dredd "
+                    f"run` picks a free port itself."
+                )
+            else:
+                log(f"cannot listen on {host}:{port}: {exc}")
+            raise SystemExit(EXIT_LISTEN) from None
 
 
 def serve(server: socket.socket, dispatcher: Dispatcher) -> None:
@@ -493,6 +496,9 @@ def list_hooks(registry: Registry) -> None:
 
 def on_signal(signum: int, _frame: object) -> None:
     """SIGTERM/SIGINT: unwind wherever we are, close the sockets, exit 0."""
+    # Dredd repeats SIGTERM until we are gone: a second one must not interrupt the exit.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, signal.SIG_IGN)
     raise Terminated(signal.Signals(signum).name)
 
 
@@ -525,9 +531,6 @@ def main(argv: list[str] | None = None) -> int:
             serve(server, Dispatcher(hooks.registry, paths))
     except Terminated as stop:
         log(f"stopped by {stop}")
-    except AfterAllFailed as exc:
-        log(f"{exc}; exiting with status {EXIT_AFTER_ALL} so that Dredd fails the run")
-        return EXIT_AFTER_ALL
     return 0
 
 

@@ -27,7 +27,6 @@ Standard library only: the handler imports this on a bare Python.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 # Kept from dredd_hooks 0.2.0's public names, for hook files that read them.
@@ -44,15 +43,23 @@ UNNAMED_KINDS = ("before_all", "before_each", "before_each_validation", "after_e
 NAMED_KINDS = ("before", "before_validation", "after")
 
 
-@dataclass(frozen=True, slots=True)
 class Hook:
-    """One registered hook: what it is bound to and where it was defined."""
+    """One registered hook: what it is bound to and where it was defined.
 
-    kind: str
-    name: str | None
-    func: HookFunc
-    file: str
-    line: int
+    (A plain class: `dataclasses` imports `inspect`, which would slow the handler's start.)
+    """
+
+    __slots__ = ("kind", "name", "func", "file", "line")
+
+    def __init__(self, kind: str, name: str | None, func: HookFunc, file: str, line: int):
+        self.kind = kind  #: "before_all", "before", … (see UNNAMED_KINDS, NAMED_KINDS)
+        self.name = name  #: the transaction name, for named kinds; None otherwise
+        self.func = func
+        self.file = file  #: where the function is defined (co_filename)
+        self.line = line  #: the line of its first decorator (co_firstlineno)
+
+    def __repr__(self) -> str:
+        return f"<Hook {self.describe()} at {self.file}:{self.line}>"
 
     @property
     def function_name(self) -> str:

@@ -7,9 +7,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
+
+from flask_dredd.handler import listen
 
 from .conftest import deadline, free_port, handler_env
 
@@ -133,12 +136,10 @@ def test_a_failing_before_all_fails_every_transaction_at_once(start_handler, wri
     assert client.exchange("afterAll", [{}]) == [{"teardown": True}]
 
 
-def test_a_failing_after_all_runs_the_others_then_exits_without_answering(
-    start_handler, write_hooks, tmp_path
-):
+def test_a_failing_after_all_is_logged_and_the_others_still_run(start_handler, write_hooks):
     hook_file = write_hooks(
         "teardown_hooks.py",
-        f"""
+        """
         import dredd_hooks as hooks
 
         @hooks.after_all
@@ -147,15 +148,11 @@ def test_a_failing_after_all_runs_the_others_then_exits_without_answering(
 
         @hooks.after_all
         def close(transactions):
-            open({str(tmp_path / "closed")!r}, "w").close()
+            transactions.append("closed")
         """,
     )
     handler = start_handler(hook_file)
-    client = handler.client()
-    client.send("afterAll", [])
-    assert client.reader.readline() == b""  # no answer: the connection just closes
-    assert handler.wait() == 5
-    assert (tmp_path / "closed").exists()
+    assert handler.client().exchange("afterAll", []) == ["closed"]
     assert "after_all hook drop raised RuntimeError" in handler.stderr()
 
 
@@ -236,6 +233,15 @@ def test_sigterm_ends_the_handler_within_a_second(start_handler):
     assert handler.wait(timeout=1.0) == 0
 
 
+def test_repeated_sigterms_end_the_handler_cleanly(start_handler):
+    # Dredd sends SIGTERM again until the process is gone; the second may land mid-exit.
+    handler = start_handler()
+    for _ in range(20):
+        handler.proc.send_signal(signal.SIGTERM)
+    assert handler.wait(timeout=1.0) == 0
+    assert "Traceback" not in handler.stderr()
+
+
 def test_sigterm_ends_the_handler_even_while_a_hook_runs(start_handler, write_hooks):
     hook_file = write_hooks(
         "slow.py",
@@ -287,6 +293,21 @@ def test_a_port_in_use_is_named_with_the_ways_to_choose_another(tmp_path):
     assert f"port {port} on 127.0.0.1 is already in use" in proc.stderr
     for way in ("--port N", "FLASK_DREDD_HOOKS_PORT=N", "--hooks-worker-handler-port N"):
         assert way in proc.stderr
+
+
+def test_a_port_released_soon_after_is_waited_for():
+    holder = socket.create_server(("127.0.0.1", 0))
+    port = holder.getsockname()[1]
+    releaser = threading.Timer(0.2, holder.close)  # e.g. a killed handler, still dying
+    releaser.start()
+    try:
+        with listen("127.0.0.1", port, grace=10.0) as server:
+            assert server.getsockname()[1] == port
+    finally:
+        releaser.join()
+    with socket.create_server(("127.0.0.1", 0)) as taken, pytest.raises(SystemExit) as stopped:
+        listen("127.0.0.1", taken.getsockname()[1], grace=0.1)
+    assert stopped.value.code == 4
 
 
 def test_diagnostics_also_go_to_the_log_file(start_handler, write_hooks, tmp_path):
