@@ -1,25 +1,48 @@
 """The migrations and the models describe the same schema; the static rows seed cleanly."""
 
+import os
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from eventapi import MIGRATIONS_DIR, create_app
+from eventapi.config import with_postgres_driver
 from eventapi.extensions import db
 from eventapi.models import Role
 from eventapi.seed import STATIC_ROLES, seed_static_rows
 
+from .test_postgres import ensure_database
 
-@pytest.fixture
-def migrated_app(tmp_path):
-    """An app on an empty SQLite file, brought to the head revision by `flask db upgrade`."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.db'}"})
+
+PG_URL = with_postgres_driver(
+    os.environ.get(
+        "EVENTAPI_TEST_POSTGRES_MIGRATIONS_URL",
+        "postgresql://postgres@127.0.0.1:5432/eventapi_migrations_test",
+    )
+)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def migrated_app(request, tmp_path):
+    """An app on an empty database, brought to the head revision by `flask db upgrade`."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    else:
+        url = PG_URL
+        ensure_database(url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
+        if request.param == "postgresql":
+            downgrade(directory=str(MIGRATIONS_DIR), revision="base")  # a previous run's
+            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
         upgrade(directory=str(MIGRATIONS_DIR))
         yield app
         db.session.remove()
+        downgrade(directory=str(MIGRATIONS_DIR), revision="base")
 
 
 def test_upgrade_creates_exactly_the_models_schema(migrated_app):
@@ -51,3 +74,30 @@ def test_seed_command(migrated_app):
     assert result.exit_code == 0, result.output
     assert "Static rows are in place." in result.output
     assert db.session.scalar(select(Role).filter_by(name="member")) is not None
+
+
+def test_upgrade_keeps_existing_events_live(tmp_path):
+    """The soft-delete column arrives on a populated table (SQLite batch mode)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}"})
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="74584d3913cb")
+        seed_static_rows(db.session)
+        db.session.execute(
+            text(
+                "INSERT INTO users (email, name, password_hash, role_id, created_at) "
+                "VALUES ('a@b.co', 'A', 'x', 2, '2025-01-01 00:00:00');"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO events (title, description, starts_at, ends_at, owner_id, "
+                "created_at, updated_at) VALUES ('Old', '', '2025-06-01 18:00:00', "
+                "'2025-06-01 20:00:00', 1, '2025-01-01 00:00:00', '2025-01-01 00:00:00')"
+            )
+        )
+        db.session.commit()
+        upgrade(directory=str(MIGRATIONS_DIR))
+        assert db.session.execute(text("SELECT title, deleted_at FROM events")).all() == [
+            ("Old", None)
+        ]
+        db.session.remove()
