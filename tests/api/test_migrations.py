@@ -16,7 +16,6 @@ from eventapi.seed import STATIC_ROLES, seed_static_rows
 
 from .test_postgres import ensure_database
 
-
 PG_URL = with_postgres_driver(
     os.environ.get(
         "EVENTAPI_TEST_POSTGRES_MIGRATIONS_URL",
