@@ -76,6 +76,10 @@ class Registry:
     """All hooks registered so far, in registration order, indexed for the handler."""
 
     def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every hook (tests, and a handler that reloads its hook files)."""
         self._hooks: list[Hook] = []
         #: (kind, name, file, line, qualname) → id of the globals of its first registration
         self._sites: dict[tuple[str, str | None, str, int, str], int] = {}
@@ -121,10 +125,6 @@ class Registry:
     def names(self) -> set[str]:
         """Every transaction name at least one named hook is bound to."""
         return {name for by_name in self._named.values() for name in by_name}
-
-    def clear(self) -> None:
-        """Forget every hook (tests, and a handler that reloads its hook files)."""
-        self.__init__()
 
     def __iter__(self) -> Iterator[Hook]:
         return iter(self._hooks)

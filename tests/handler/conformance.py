@@ -45,7 +45,7 @@ def adapt(feature: str, command: str) -> str:
         line = lines[index]
         out.append(line)
         index += 1
-        if HOOK_FILE_STEP.search(line) and lines[index].strip() == DOCSTRING:
+        if HOOK_FILE_STEP.search(line) and index < len(lines) and lines[index].strip() == DOCSTRING:
             end = next(i for i in range(index + 1, len(lines)) if lines[i].strip() == DOCSTRING)
             out.append(lines[index])
             out += hook_code(lines[index + 1 : end])

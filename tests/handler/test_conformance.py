@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from .conformance import prepare_features
+from .conformance import adapt, prepare_features
 from .conftest import ROOT
 
 TEMPLATE = ROOT / "node_modules" / "dredd-hooks-template"
@@ -74,6 +74,20 @@ def exclusive_fixed_ports() -> Iterator[None]:
                 except OSError:
                     pytest.fail(f"port {port} is in use; the conformance suite hard-codes it")
         yield
+
+
+def test_features_are_filled_in_without_touching_the_blueprints():
+    feature = (TEMPLATE / "features" / "failing_transaction.feature").read_text()
+    adapted = adapt(feature, "/usr/bin/python3 -m flask_dredd.handler")
+    assert "{{" not in adapted
+    assert '--language="/usr/bin/python3 -m flask_dredd.handler"' in adapted
+    assert "--hookfiles=./hookfile.py" in adapted
+    assert "      # My Api\n" in adapted  # the blueprint's heading stays a heading
+    hook_code = adapted.split('named "hookfile.py" with:')[1].split('"""')[1]
+    assert "##" not in hook_code
+    assert "      import dredd_hooks as hooks\n" in hook_code
+    assert "      @hooks.before('/message > GET')\n      def before(transaction):\n" in hook_code
+    assert "          transaction['fail'] = 'Yay! Failed!'" in hook_code
 
 
 def recording_dredd(workdir: Path, runs: Path) -> None:
