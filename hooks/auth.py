@@ -3,6 +3,13 @@
 import dredd_hooks as hooks
 
 from factories import LoginSessionFactory, UserFactory, sign_in_browser
+from factories.scenarios import (
+    SOMEONE_BROWSER,
+    SOMEONE_BROWSER_EXPIRED,
+    SOMEONE_BROWSER_WITHOUT_CSRF,
+    bind,
+    given,
+)
 from flask_dredd.declarations import no_fixtures
 
 OPEN = "Auth > Session > Open a Session"
@@ -24,25 +31,25 @@ def ada_has_an_account(transaction):
     UserFactory(email="ada@example.com")  # with the blueprint's password, the default
 
 
-@hooks.before(f"{SHOW} > Example 1")
-@hooks.before(f"{PING} > Example 1")
-@hooks.before(f"{LOGOUT} > Example 1")
-def browser_signed_in(transaction):
-    sign_in_browser(transaction)
-
-
-@hooks.before(f"{PING} > Example 2")
-@hooks.before(f"{LOGOUT} > Example 2")
-def browser_without_csrf_token(transaction):
-    sign_in_browser(transaction, csrf=False)
-
-
 @hooks.before(f"{PING} > Example 3")
 def browser_replays_another_sessions_token(transaction):
     sign_in_browser(transaction, csrf=LoginSessionFactory().csrf_token)
 
 
-@hooks.before(f"{SHOW} > Example 3")
-@hooks.before(f"{PING} > Example 4")
-def browser_session_expired(transaction):
-    sign_in_browser(transaction, expired=True)
+bind(
+    {
+        given(caller=SOMEONE_BROWSER): [
+            f"{SHOW} > Example 1",
+            f"{PING} > Example 1",
+            f"{LOGOUT} > Example 1",
+        ],
+        given(caller=SOMEONE_BROWSER_WITHOUT_CSRF): [
+            f"{PING} > Example 2",
+            f"{LOGOUT} > Example 2",
+        ],
+        given(caller=SOMEONE_BROWSER_EXPIRED): [
+            f"{SHOW} > Example 3",
+            f"{PING} > Example 4",
+        ],
+    }
+)

@@ -1,18 +1,12 @@
 """Fixtures for the Programme group: event 1's tracks and talks, and who gives them.
 
-The owner of event 1 is the caller unless a hook signs in a stranger (a new user).
+The caller is the owner of the first row made (event, track or talk 1) or someone else.
 """
 
 import dredd_hooks as hooks
 
-from factories import (
-    EventFactory,
-    SpeakerFactory,
-    TalkFactory,
-    TrackFactory,
-    sign_in,
-    sign_in_browser,
-)
+from factories import EventFactory, SpeakerFactory, TalkFactory, TrackFactory
+from factories.scenarios import OWNER, OWNER_BROWSER, SOMEONE, bind, given
 from flask_dredd.declarations import no_fixtures
 
 TRACKS = "Programme > Tracks"
@@ -26,60 +20,23 @@ REMOVE = "Programme > Talk Speaker > Remove a Speaker from a Talk"
 no_fixtures(f"{TRACKS} > List Tracks > Example 2", f"{TALK} > Retrieve a Talk > Example 2")
 
 
+def track_of_a_trashed_event():
+    return TrackFactory(event__trashed=True)
+
+
+def talk_in_a_track_given_by_speaker_1():
+    return TalkFactory(track=TrackFactory(), speakers=[SpeakerFactory()])
+
+
+def talk_given_by_speaker_1():
+    return TalkFactory(speakers=[SpeakerFactory()])
+
+
 @hooks.before(f"{TRACKS} > List Tracks > Example 1")
 def tracks_to_filter(transaction):
     event = EventFactory()  # ?q=main: the first two match
     for name in ("Main Hall", "Main Stage", "Room B"):
         TrackFactory(event=event, name=name)
-
-
-@hooks.before(f"{TRACKS} > Create a Track > Example 1")
-@hooks.before(f"{TRACKS} > Create a Track > Example 4")
-@hooks.before(f"{TALKS} > Create a Talk > Example 1")
-@hooks.before(f"{TALKS} > Create a Talk > Example 3")
-def owner_of_event_1_signed_in(transaction):
-    sign_in(transaction, EventFactory().owner)
-
-
-@hooks.before(f"{TRACKS} > Create a Track > Example 2")
-def owner_of_event_1_in_a_browser(transaction):
-    sign_in_browser(transaction, EventFactory().owner)
-
-
-@hooks.before(f"{TRACKS} > Create a Track > Example 3")
-@hooks.before(f"{TALKS} > Create a Talk > Example 4")
-def stranger_to_event_1_signed_in(transaction):
-    EventFactory()
-    sign_in(transaction)
-
-
-@hooks.before(f"{TALKS} > Create a Talk > Example 2")
-def owner_of_event_1_while_track_2_is_another_events(transaction):
-    sign_in(transaction, TrackFactory().event.owner)
-    TrackFactory()  # track 2, of event 2
-
-
-@hooks.before(f"{TRACK} > Retrieve a Track > Example 1")
-def track_1(transaction):
-    TrackFactory()
-
-
-@hooks.before(f"{TRACK} > Retrieve a Track > Example 2")
-def track_1_of_a_trashed_event(transaction):
-    TrackFactory(event=EventFactory(trashed=True))
-
-
-@hooks.before(f"{TRACK} > Update a Track > Example 1")
-@hooks.before(f"{TRACK} > Delete a Track > Example 1")
-def owner_of_track_1_signed_in(transaction):
-    sign_in(transaction, TrackFactory().event.owner)
-
-
-@hooks.before(f"{TRACK} > Update a Track > Example 2")
-@hooks.before(f"{TRACK} > Delete a Track > Example 2")
-def stranger_to_track_1_signed_in(transaction):
-    TrackFactory()
-    sign_in(transaction)
 
 
 @hooks.before(f"{TALKS} > List Talks")
@@ -93,26 +50,6 @@ def talks_to_filter(transaction):
     TalkFactory(event=track.event, title="Flask Without a Track", speakers=[speaker])
 
 
-@hooks.before(f"{TALK} > Retrieve a Talk > Example 1")
-def talk_1(transaction):
-    TalkFactory(track=TrackFactory(), speakers=[SpeakerFactory()])
-
-
-@hooks.before(f"{TALK} > Update a Talk > Example 1")
-@hooks.before(f"{TALK} > Update a Talk > Example 2")
-@hooks.before(f"{TALK} > Delete a Talk > Example 1")
-@hooks.before(f"{ADD} > Example 2")
-def owner_of_talk_1_signed_in(transaction):
-    sign_in(transaction, TalkFactory().event.owner)
-
-
-@hooks.before(f"{TALK} > Update a Talk > Example 3")
-@hooks.before(f"{TALK} > Delete a Talk > Example 2")
-def stranger_to_talk_1_signed_in(transaction):
-    TalkFactory()
-    sign_in(transaction)
-
-
 @hooks.before("Programme > Talk Speakers > List a Talk's Speakers")
 def speakers_to_filter(transaction):
     # ?q=ada: Ada gives talk 1, Grace too; Ada Byron gives another talk.
@@ -120,20 +57,47 @@ def speakers_to_filter(transaction):
     TalkFactory(event=talk.event, speakers=[SpeakerFactory(name="Ada Byron")])
 
 
-@hooks.before(f"{ADD} > Example 1")
-@hooks.before(f"{REMOVE} > Example 2")
-def owner_of_talk_1_and_speaker_1(transaction):
-    sign_in(transaction, TalkFactory().event.owner)
-    SpeakerFactory()
-
-
-@hooks.before(f"{ADD} > Example 3")
-def stranger_to_talk_1_and_speaker_1(transaction):
-    TalkFactory()
-    SpeakerFactory()
-    sign_in(transaction)
-
-
-@hooks.before(f"{REMOVE} > Example 1")
-def owner_of_talk_1_given_by_speaker_1(transaction):
-    sign_in(transaction, TalkFactory(speakers=[SpeakerFactory()]).event.owner)
+bind(
+    {
+        given(TrackFactory): [f"{TRACK} > Retrieve a Track > Example 1"],
+        given(track_of_a_trashed_event): [f"{TRACK} > Retrieve a Track > Example 2"],
+        given(talk_in_a_track_given_by_speaker_1): [f"{TALK} > Retrieve a Talk > Example 1"],
+        given(EventFactory, caller=OWNER): [
+            f"{TRACKS} > Create a Track > Example 1",
+            f"{TRACKS} > Create a Track > Example 4",
+            f"{TALKS} > Create a Talk > Example 1",
+            f"{TALKS} > Create a Talk > Example 3",
+        ],
+        given(EventFactory, caller=OWNER_BROWSER): [f"{TRACKS} > Create a Track > Example 2"],
+        given(EventFactory, caller=SOMEONE): [
+            f"{TRACKS} > Create a Track > Example 3",
+            f"{TALKS} > Create a Talk > Example 4",
+        ],
+        # Track 1 is event 1's, track 2 another event's.
+        given(TrackFactory, TrackFactory, caller=OWNER): [f"{TALKS} > Create a Talk > Example 2"],
+        given(TrackFactory, caller=OWNER): [
+            f"{TRACK} > Update a Track > Example 1",
+            f"{TRACK} > Delete a Track > Example 1",
+        ],
+        given(TrackFactory, caller=SOMEONE): [
+            f"{TRACK} > Update a Track > Example 2",
+            f"{TRACK} > Delete a Track > Example 2",
+        ],
+        given(TalkFactory, caller=OWNER): [
+            f"{TALK} > Update a Talk > Example 1",
+            f"{TALK} > Update a Talk > Example 2",
+            f"{TALK} > Delete a Talk > Example 1",
+            f"{ADD} > Example 2",
+        ],
+        given(TalkFactory, caller=SOMEONE): [
+            f"{TALK} > Update a Talk > Example 3",
+            f"{TALK} > Delete a Talk > Example 2",
+        ],
+        given(TalkFactory, SpeakerFactory, caller=OWNER): [
+            f"{ADD} > Example 1",
+            f"{REMOVE} > Example 2",
+        ],
+        given(TalkFactory, SpeakerFactory, caller=SOMEONE): [f"{ADD} > Example 3"],
+        given(talk_given_by_speaker_1, caller=OWNER): [f"{REMOVE} > Example 1"],
+    }
+)
