@@ -66,24 +66,25 @@ PORT_GRACE = 1.0  # seconds to wait for a port to be released before calling it 
 log_file: TextIO | None = None
 
 
-def log(message: str) -> None:
-    """One diagnostic line on stderr (and the --log file)."""
-    line = f"flask_dredd.handler: {message}\n"
+def emit(text: str) -> None:
+    """Write diagnostics to stderr and the --log file; a closed pipe must not stop us."""
     for stream in (sys.stderr, log_file):
         if stream is not None:
-            stream.write(line)
-            stream.flush()
+            with contextlib.suppress(OSError, ValueError):
+                stream.write(text)
+                stream.flush()
+
+
+def log(message: str) -> None:
+    """One diagnostic line."""
+    emit(f"flask_dredd.handler: {message}\n")
 
 
 def log_traceback(exc: BaseException) -> None:
     """The full traceback, after the one-line message; only the failure path pays."""
     import traceback
 
-    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    for stream in (sys.stderr, log_file):
-        if stream is not None:
-            stream.write(text)
-            stream.flush()
+    emit("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
 
 
 class Terminated(BaseException):
