@@ -1,6 +1,13 @@
 """flask_dredd.transactions: editing a Dredd transaction's request headers."""
 
-from flask_dredd.transactions import remove_header, set_bearer, set_cookie, set_header
+from flask_dredd.transactions import (
+    remove_header,
+    set_bearer,
+    set_body,
+    set_cookie,
+    set_header,
+    sign_in_with_cookies,
+)
 
 
 def transaction(**headers):
@@ -32,3 +39,26 @@ def test_set_cookie_keeps_other_cookies_and_replaces_its_own():
     tx = transaction(Cookie="theme=dark; session=old")
     set_cookie(tx, "session", "new")
     assert tx["request"]["headers"] == {"Cookie": "theme=dark; session=new"}
+
+
+def test_sign_in_with_cookies_sends_cookies_and_the_csrf_header_not_a_bearer():
+    tx = transaction(Authorization="Bearer <token>", Cookie="session=<key>; theme=dark")
+    sign_in_with_cookies(tx, {"session": "k", "csrf_token": "t"}, csrf_token="t")
+    assert tx["request"]["headers"] == {
+        "Cookie": "theme=dark; session=k; csrf_token=t",
+        "X-CSRFToken": "t",
+    }
+
+
+def test_sign_in_with_cookies_without_a_token_drops_the_blueprints_header():
+    tx = transaction(**{"x-csrftoken": "<csrf token>"})
+    sign_in_with_cookies(tx, {"session": "k"}, csrf_token=None)
+    assert tx["request"]["headers"] == {"Cookie": "session=k"}
+
+
+def test_set_body_replaces_the_body_and_drops_a_stale_content_length():
+    tx = transaction(**{"Content-Length": "12"})
+    tx["request"]["body"] = '{"a": 1}'
+    set_body(tx, "x" * 100)
+    assert tx["request"]["body"] == "x" * 100
+    assert tx["request"]["headers"] == {}
