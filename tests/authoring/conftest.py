@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from flask_dredd.actions import DocumentedTransaction, documented_transactions
+
 ROOT = Path(__file__).resolve().parents[2]
 MINI = Path(__file__).resolve().parent / "mini"
 FLASK = str(Path(sys.executable).parent / "flask")
@@ -54,3 +56,9 @@ def mini(tmp_path: Path) -> Project:
 @pytest.fixture
 def real() -> Project:
     return Project(ROOT, "eventapi")
+
+
+@pytest.fixture(scope="session")
+def documented() -> list[DocumentedTransaction]:
+    """The reference blueprint's transactions: the counts the tests expect follow it."""
+    return documented_transactions(ROOT / "apiary.apib", ROOT / "node_modules")
