@@ -41,7 +41,11 @@ class SqliteDialect(Dialect):
             # Foreign keys can only be switched off outside a transaction. Off, a reset
             # cannot trip over rows of tables our metadata does not know.
             foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+            # No fsync for a reset: only a power cut could lose it, and the next run's
+            # prepare() rebuilds the database anyway.
+            synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.exec_driver_sql("PRAGMA synchronous = OFF")
             try:
                 # pysqlite opens transactions lazily, before DML only; take the write
                 # lock up front so the whole reset, DDL included, is one transaction.
@@ -58,6 +62,7 @@ class SqliteDialect(Dialect):
                 raise
             finally:
                 connection.exec_driver_sql(f"PRAGMA foreign_keys = {int(bool(foreign_keys))}")
+                connection.exec_driver_sql(f"PRAGMA synchronous = {int(synchronous)}")
                 connection.commit()
 
     def drop_everything(self, connection: Connection) -> None:
