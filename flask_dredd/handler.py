@@ -371,8 +371,9 @@ class Connection:
     def answer(self, line: bytes) -> bytes | None:
         """The reply to one message line, newline included, or None for no reply."""
         try:
-            message = json.loads(line)
-        except ValueError as exc:
+            # Decoding first: json.loads(bytes) takes a slower, surrogate-tolerant path.
+            message = json.loads(line.decode())
+        except ValueError as exc:  # UnicodeDecodeError included
             log(f"ignored a message that is not JSON ({exc}): {line[:200]!r}")
             return None
         if not isinstance(message, dict) or "uuid" not in message:
