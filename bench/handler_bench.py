@@ -7,10 +7,11 @@ work per transaction does not drown the handlers' costs) against a stdlib server
 by Dredd 14.1.0 four ways: no hooks, no-op JavaScript hooks, dredd-hooks-python 0.2.0
 and `python -m flask_dredd.handler`, the two Python handlers with the same hook file.
 Rounds interleave the ways (rotating their order), so load on the machine hits all of
-them alike; the medians and ratios come from one run. A fifth way shows our handler
-with Dredd's connection waits shortened, and a last section times single messages of a
-real API's size (3, 7 and 25 KB) against each Python handler: round trips from a
-client that writes the JSON and its newline apart, as Dredd does.
+them alike; the medians and ratios come from one run. Two more ways: a bare echo
+handler, the floor for any handler outside Dredd's process, and ours with Dredd's
+connection waits shortened. A last section times single messages of a real API's size
+(3, 7 and 25 KB) against each Python handler: round trips from a client that writes
+the JSON and its newline apart, as Dredd does.
 
 dredd-hooks-python 0.2.0 imports `imp`, so it needs Python 3.11 or older. Found as
 $DREDD_HOOKS_PYTHON, .venv-bench/bin/dredd-hooks-python, .venv/bin/dredd-hooks-python
@@ -123,6 +124,8 @@ def ways(hooks_python: str | None) -> list[Way]:
             )
         )
     found.append(Way("flask_dredd.handler", [f"--language={ours}"] + python_args))
+    echo = f"{sys.executable} {FIXTURES / 'echo_handler.py'} --port {{port}}"
+    found.append(Way("floor: a bare echo handler*", [f"--language={echo}"] + python_args))
     found.append(
         Way(
             "flask_dredd.handler, short connect waits*",
@@ -237,8 +240,10 @@ def report(all_ways: list[Way], rounds: int) -> None:
     print(
         "tests*: Dredd's own 'Tests took' (from starting the hooks handler to the last result;"
         "\n        excludes Node's start and the blueprint's parse, the same for every way)."
-        "\nshort connect waits*: " + " ".join(TUNED) + " (Dredd otherwise waits 500 ms"
-        "\n        before its first connection attempt and 100 ms after it)."
+        "\nfloor*: a handler that echoes each line (no JSON, no hooks): what any"
+        "\n        out-of-process handler costs Dredd 14.1.0 at the least."
+        "\nshort connect waits*: " + " ".join(TUNED) + "\n        (Dredd otherwise waits 500 ms"
+        " before its first connection attempt and 100 ms after it)."
     )
 
 
