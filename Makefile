@@ -28,8 +28,9 @@ test: $(VENV)/.installed node_modules/.installed browser ## run the test suite (
 lint: $(VENV)/.installed ## ruff over the code
 	$(VENV)/bin/ruff check .
 
-bench: $(VENV)/.installed node_modules/.installed ## speed, measured side by side in one run
-	$(VENV_PY) bench/run.py
+bench: $(VENV)/.installed node_modules/.installed ## speed, measured side by side in one run (QUICK=1: short)
+	$(VENV_PY) -m pip install --quiet -e '.[dev,bench]'
+	$(VENV_PY) bench/run.py $(if $(QUICK),--quick)
 
 names: $(VENV)/.installed node_modules/.installed ## every transaction: its fixture hooks, declaration or skip
 	$(VENV)/bin/flask --app $(APP) dredd names
