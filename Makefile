@@ -29,7 +29,6 @@ lint: $(VENV)/.installed ## ruff over the code
 	$(VENV)/bin/ruff check .
 
 bench: $(VENV)/.installed node_modules/.installed ## speed, measured side by side in one run (QUICK=1: short)
-	$(VENV_PY) -m pip install --quiet -e '.[dev,bench]'
 	$(VENV_PY) bench/run.py $(if $(QUICK),--quick)
 
 names: $(VENV)/.installed node_modules/.installed ## every transaction: its fixture hooks, declaration or skip
@@ -57,7 +56,7 @@ browser:
 	  fi; }
 
 clean: ## remove what the targets installed and produced
-	rm -rf $(VENV) .venv-bench node_modules var reports .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules var reports .pytest_cache .ruff_cache
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
