@@ -217,9 +217,8 @@ def main() -> None:
                 shift = round_index % len(all_ways)
                 for way in all_ways[shift:] + all_ways[:shift]:
                     run_dredd(way, workdir, f"http://127.0.0.1:{server_port}")
-                    print(
-                        f"round {round_index + 1}: {way.label}: {way.walls[-1]:.2f} s", flush=True
-                    )
+                    times = f"{way.walls[-1]:.2f} s (tests {way.tests[-1]:.2f} s)"
+                    print(f"round {round_index + 1}: {way.label}: {times}", flush=True)
         finally:
             server.terminate()
             server.wait()
