@@ -28,7 +28,7 @@ STARTUP_TIMEOUT = 20.0  # seconds; generous for a loaded CI machine, never a mea
 def pytest_configure(config: pytest.Config) -> None:
     """Register this folder's marker here, leaving pyproject.toml to its owners."""
     config.addinivalue_line(
-        "markers", "conformance: Dredd's dredd-hooks-template suite (about 35 s per Python)"
+        "markers", "conformance: Dredd's dredd-hooks-template suite (16-30 s per Python)"
     )
 
 
