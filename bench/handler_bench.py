@@ -65,14 +65,20 @@ def free_port() -> int:
 
 
 def find_dredd_hooks_python() -> str | None:
-    """The dredd-hooks-python 0.2.0 command, or None."""
+    """A dredd-hooks-python 0.2.0 command that runs (on Python 3.12+ it cannot), or None."""
     candidates = [
         os.environ.get("DREDD_HOOKS_PYTHON", ""),
         str(ROOT / ".venv-bench" / "bin" / "dredd-hooks-python"),
         str(ROOT / ".venv" / "bin" / "dredd-hooks-python"),
         shutil.which("dredd-hooks-python") or "",
     ]
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            probe = subprocess.run([candidate, "--help"], capture_output=True, timeout=60)
+            if probe.returncode == 0:
+                return candidate
+            print(f"{candidate} does not run: {probe.stderr.decode()[-200:]}", file=sys.stderr)
+    return None
 
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
