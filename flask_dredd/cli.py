@@ -79,6 +79,14 @@ def dredd() -> None:
     help="test this running server instead of starting gunicorn (e.g. http://api:8000)",
 )
 @click.option(
+    "--dredd-config",
+    envvar="DREDD_CONFIG",
+    default="dredd.yml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Dredd's configuration (hook files, reporters, …) [env DREDD_CONFIG]",
+)
+@click.option(
     "--order",
     envvar="ORDER",
     help="run the actions reversed (reverse) or shuffled (shuffle, shuffle:SEED) to prove "
@@ -114,6 +122,7 @@ def run_command(
     blueprint: Path | None,
     app_spec: str | None,
     endpoint: str | None,
+    dredd_config: Path,
     order: str | None,
     hooks_handler: str,
     reports_dir: Path,
@@ -134,6 +143,7 @@ def run_command(
         or default_sqlite_url(root, f"{import_path.split(':')[0].split('.')[0]}_contract"),
         blueprint=blueprint,
         endpoint=endpoint,
+        dredd_config=dredd_config,
         order=order,
         hooks_handler=hooks_handler,
         reports_dir=reports_dir,

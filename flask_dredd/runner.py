@@ -21,11 +21,20 @@ from pathlib import Path
 import yaml
 
 from flask_dredd.database import DatabaseError, ensure_database, parse_url
+from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.html_report import write_html_report
 from flask_dredd.recorder import RECORD_ENV
 from flask_dredd.reorder import reordered
 from flask_dredd.run_report import RECORD_FILE, RunReport, collect
-from flask_dredd.server import GunicornServer, ServerStartError, free_port, stop_process_group
+from flask_dredd.server import (
+    GunicornServer,
+    ServerStartError,
+    free_port,
+    log_tail,
+    stop_process_group,
+)
+
+HANDLER_LOG = "hooks-handler.log"
 
 
 class RunError(RuntimeError):
@@ -222,6 +231,13 @@ def check_tools(config: RunConfig) -> None:
         raise RunError(f"blueprint {config.blueprint} not found (BLUEPRINT={config.blueprint})")
 
 
+def show_handler_log(log: Path, lines: int = 30) -> None:
+    """Print what the hooks handler reported, if anything: Dredd does not show it."""
+    if log.exists() and log.read_text().strip():
+        progress("hooks", f"the hooks handler reported ({log}):")
+        print(log_tail(log, lines), flush=True)
+
+
 def start_server(config: RunConfig, env: dict[str, str], reports: Path) -> GunicornServer:
     server = GunicornServer(
         config.app_spec, workers=config.workers, env=env, log_path=reports / "server.log"
@@ -243,9 +259,12 @@ def run(config: RunConfig) -> RunResult:
     env = child_environment(config)
     reports = config.path(config.reports_dir)
     reports.mkdir(parents=True, exist_ok=True)
-    for stale in (RECORD_FILE, "dredd.xml", "index.html"):  # never report an older run
+    for stale in (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html"):  # never an older run's
         (reports / stale).unlink(missing_ok=True)
     env[RECORD_ENV] = str(reports / RECORD_FILE)
+    # Dredd shows the handler's stderr only at --loglevel=debug; the log keeps what a
+    # user needs when hooks fail (a hook file that does not import, after_all errors).
+    env.setdefault(HANDLER_LOG_ENV, str(reports / HANDLER_LOG))
     server: GunicornServer | None = None
     endpoint = config.endpoint
     exit_code = 1
@@ -277,6 +296,8 @@ def run(config: RunConfig) -> RunResult:
             progress("dredd", f"dredd --config {effective}")
             exit_code = run_dredd(dredd_command(config, effective), config, env)
             phase("dredd")
+            if exit_code != 0:
+                show_handler_log(Path(env[HANDLER_LOG_ENV]))
         except Interrupted as exc:
             progress("stopped", f"{exc}: stopping the server and Dredd")
             exit_code = 130

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = str(Path(sys.executable).parent / "flask")
 
@@ -111,3 +113,19 @@ def test_ctrl_c_stops_server_and_dredd(tmp_path):
     assert "stopping the server and Dredd" in rest
     assert processes_whose_command_line_has("gunicorn", f"127.0.0.1:{port}") == []
     assert processes_whose_command_line_has("dredd", str(tmp_path)) == []
+
+
+def test_hook_file_that_fails_to_import_fails_fast_naming_file_and_line(tmp_path):
+    broken = tmp_path / "broken_hooks.py"
+    broken.write_text("import dredd_hooks as hooks\n\n\nundefined_name + 1\n")
+    config = yaml.safe_load((ROOT / "dredd.yml").read_text())
+    config["hookfiles"] = [str(ROOT / "hooks" / "*.py"), str(broken)]
+    dredd_yml = tmp_path / "dredd.yml"
+    dredd_yml.write_text(yaml.safe_dump(config))
+    db = f"sqlite:///{tmp_path / 'eventapi_contract.db'}"
+    started = time.monotonic()
+    result = flask_dredd(tmp_path, "--database-url", db, "--dredd-config", str(dredd_yml))
+    assert result.returncode != 0
+    assert f"{broken}\", line 4" in result.stdout or f"{broken}:4" in result.stdout, result.stdout
+    assert "NameError" in result.stdout
+    assert time.monotonic() - started < 60  # not a 5 s timeout per transaction
