@@ -25,13 +25,6 @@ DREDD = ROOT / "node_modules" / ".bin" / "dredd"
 STARTUP_TIMEOUT = 20.0  # seconds; generous for a loaded CI machine, never a measurement
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Register this folder's marker here, leaving pyproject.toml to its owners."""
-    config.addinivalue_line(
-        "markers", "conformance: Dredd's dredd-hooks-template suite (16-30 s per Python)"
-    )
-
-
 def free_port() -> int:
     """A port no one listens on right now."""
     with socket.socket() as sock:
