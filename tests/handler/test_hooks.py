@@ -148,3 +148,29 @@ def test_clear_forgets_everything(fresh_registry):
 
 def test_the_module_keeps_dredd_hooks_public_constants():
     assert (hooks.HOST, hooks.PORT, hooks.MESSAGE_DELIMITER) == ("127.0.0.1", 61321, "\n")
+
+
+def test_hooks_registered_here_also_reach_a_running_stock_handler(monkeypatch, fresh_registry):
+    """Under dredd-hooks-python 0.2.0 (make bench), helper-registered hooks must run."""
+    import sys
+    import types
+
+    from flask_dredd import hooks as ours
+
+    class StockHooks:  # the shape of dredd_hooks.dredd.Hooks
+        def __init__(self):
+            self._before_each, self._before = [], {}
+
+    stock_dredd = types.ModuleType("dredd_hooks.dredd")
+    stock_dredd.hooks = StockHooks()
+    monkeypatch.setitem(sys.modules, "dredd_hooks", types.ModuleType("dredd_hooks"))
+    monkeypatch.setitem(sys.modules, "dredd_hooks.dredd", stock_dredd)
+
+    def fixture(transaction):
+        pass
+
+    ours.before("Group > Resource > Action")(fixture)
+    ours.before_each(fixture)
+    assert len(fresh_registry) == 2
+    assert stock_dredd.hooks._before == {"Group > Resource > Action": [fixture]}
+    assert stock_dredd.hooks._before_each == [fixture]
