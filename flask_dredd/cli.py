@@ -44,6 +44,23 @@ def gunicorn_spec(import_path: str) -> str:
     return import_path if ":" in import_path else f"{import_path}:create_app()"
 
 
+# Shared by `run` and the authoring commands, so both read the same files.
+blueprint_option = click.option(
+    "--blueprint",
+    envvar="BLUEPRINT",
+    type=click.Path(path_type=Path),
+    help="blueprint instead of dredd.yml's [env BLUEPRINT]",
+)
+dredd_config_option = click.option(
+    "--dredd-config",
+    envvar="DREDD_CONFIG",
+    default="dredd.yml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Dredd's configuration: blueprint, hook files, reporters [env DREDD_CONFIG]",
+)
+
+
 @click.group("dredd")
 def dredd() -> None:
     """Contract testing: replay the API Blueprint against the app with Dredd."""
@@ -63,12 +80,7 @@ def dredd() -> None:
     envvar="DATABASE_URL",
     help="database for the run [env DATABASE_URL; default: SQLite under var/]",
 )
-@click.option(
-    "--blueprint",
-    envvar="BLUEPRINT",
-    type=click.Path(path_type=Path),
-    help="blueprint to run instead of dredd.yml's [env BLUEPRINT]",
-)
+@blueprint_option
 @click.option(
     "--app-spec",
     envvar="FLASK_DREDD_APP_SPEC",
@@ -78,14 +90,7 @@ def dredd() -> None:
     "--endpoint",
     help="test this running server instead of starting gunicorn (e.g. http://api:8000)",
 )
-@click.option(
-    "--dredd-config",
-    envvar="DREDD_CONFIG",
-    default="dredd.yml",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Dredd's configuration (hook files, reporters, …) [env DREDD_CONFIG]",
-)
+@dredd_config_option
 @click.option(
     "--order",
     envvar="ORDER",
@@ -154,8 +159,7 @@ def run_command(
     try:
         result = run(config)
     except RunError as exc:
-        click.echo(f"[flask-dredd] error: {exc}", err=True)
-        sys.exit(2)
+        _fail(str(exc))
     sys.exit(result.exit_code)
 
 
@@ -164,19 +168,8 @@ def run_command(
 # a run uses. They load the hook files (and, for `check`, the app) in this process.
 
 project_options = [
-    click.option(
-        "--blueprint",
-        envvar="BLUEPRINT",
-        type=click.Path(path_type=Path),
-        help="blueprint to read instead of dredd.yml's [env BLUEPRINT]",
-    ),
-    click.option(
-        "--dredd-config",
-        default="dredd.yml",
-        show_default=True,
-        type=click.Path(path_type=Path),
-        help="Dredd configuration naming the blueprint and hook files",
-    ),
+    blueprint_option,
+    dredd_config_option,
     click.option(
         "--factories",
         envvar="FLASK_DREDD_FACTORIES",
