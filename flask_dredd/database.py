@@ -7,7 +7,6 @@ instead of surfacing later as a gunicorn worker crash or a hook timeout.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -112,7 +111,3 @@ def _psycopg2_params(url: URL, dbname: str) -> dict[str, object]:
     params.update({k: v for k, v in url.query.items() if isinstance(v, str)})
     return params
 
-
-def url_from_environment(root: Path, default_name: str) -> str:
-    """``DATABASE_URL`` if set, else the SQLite default under ``root``."""
-    return os.environ.get("DATABASE_URL") or default_sqlite_url(root, default_name)
