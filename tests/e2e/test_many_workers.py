@@ -15,13 +15,10 @@ from __future__ import annotations
 import os
 import re
 import threading
-import uuid
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg2
 import pytest
 import requests
 from flask_migrate import upgrade
@@ -31,9 +28,8 @@ from eventapi import MIGRATIONS_DIR, create_app
 from eventapi.config import with_postgres_driver
 from eventapi.extensions import db
 from eventapi.seed import seed_static_rows
+from flask_dredd.database import ensure_database, parse_url
 from flask_dredd.server import GunicornServer
-
-from .conftest import PG_SERVER
 
 pytestmark = pytest.mark.e2e
 
@@ -128,22 +124,12 @@ def database_ready(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path: Path) -> Iterator[str]:
+def database_url(request, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'many_workers_test.db'}"
-        return
-    name = f"eventapi_workers_{uuid.uuid4().hex[:8]}_test"
-    try:
-        server = psycopg2.connect(f"{PG_SERVER}/postgres", connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_SERVER} ({exc}); .ci/run starts it")
-    server.autocommit = True
-    with server.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    yield with_postgres_driver(f"{PG_SERVER}/{name}")
-    with server.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    server.close()
+        return f"sqlite:///{tmp_path / 'many_workers_test.db'}"
+    url = request.getfixturevalue("postgres_url")  # a fresh database, dropped afterwards
+    ensure_database(parse_url(url))
+    return with_postgres_driver(url)
 
 
 def test_many_workers_agree_with_the_database(tmp_path: Path, database_url: str):
