@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from flask import Flask
-from flask_migrate import Migrate
 
 from eventapi.auth.tokens import issue_token
-from eventapi.config import config_class, environment_overrides
 from eventapi.extensions import db
 from eventapi.seed import seed_static_rows
 from factories import UserFactory, reset_sequences
+from factories.bare_app import bare_app
+from flask_dredd.database import ensure_database, parse_url
 from flask_dredd.isolation import Isolation
 from flask_dredd.server import GunicornServer
 
@@ -37,23 +36,16 @@ def test_contract_passes_in_any_order(
 
 
 @pytest.fixture
-def bare_app(postgres_url: str, monkeypatch: pytest.MonkeyPatch):
-    """The hooks' view of the server's database: a bare app with the API's config."""
-    from flask_dredd.database import ensure_database, parse_url
-
+def hooks_app(postgres_url: str, monkeypatch: pytest.MonkeyPatch):
+    """The hooks' bare app, on the server's database, in an app context."""
     ensure_database(parse_url(postgres_url))
     monkeypatch.setenv("DATABASE_URL", postgres_url)
     monkeypatch.setenv("EVENTAPI_CONFIG", "contract")
-    app = Flask(__name__)
-    app.config.from_object(config_class())
-    app.config.update(environment_overrides())
-    db.init_app(app)
-    Migrate(app, db, directory=str(ROOT / "migrations"))
-    with app.app_context():
-        yield app
+    with bare_app().app_context() as context:
+        yield context.app
 
 
-def test_no_worker_serves_rows_from_before_a_reset(tmp_path: Path, postgres_url: str, bare_app):
+def test_no_worker_serves_rows_from_before_a_reset(tmp_path: Path, postgres_url: str, hooks_app):
     isolation = Isolation(db, seed=seed_static_rows)  # the default strategy the hooks use
     isolation.prepare()
     server = GunicornServer(
