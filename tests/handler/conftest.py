@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import re
 import selectors
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,9 +23,41 @@ import pytest
 from flask_dredd import hooks
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The dredd-hooks-handler distribution's source: on the path of bare Pythons.
+PACKAGE = ROOT / "packages" / "dredd-hooks-handler"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DREDD = ROOT / "node_modules" / ".bin" / "dredd"
 STARTUP_TIMEOUT = 20.0  # seconds; generous for a loaded CI machine, never a measurement
+#: The handler's oldest and newest Pythons, besides the one running the tests.
+OLDEST_NEWEST = ("current", "3.8", "3.13")
+
+
+def pyenv_root() -> str:
+    """$PYENV_ROOT, else what `pyenv root` says, else ~/.pyenv."""
+    if os.environ.get("PYENV_ROOT"):
+        return os.environ["PYENV_ROOT"]
+    if shutil.which("pyenv"):
+        return subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
+    return os.path.expanduser("~/.pyenv")
+
+
+def pyenv_python(version: str) -> str | None:
+    """The newest pyenv-installed `python3` of `version` (e.g. "3.13"), or None."""
+    found = glob.glob(f"{pyenv_root()}/versions/{version}.*/bin/python3")
+    found = [path for path in found if re.search(rf"/{re.escape(version)}\.\d+/bin/", path)]
+    found.sort(key=lambda path: [int(n) for n in re.findall(r"\d+", path.split("/")[-3])])
+    return found[-1] if found else None
+
+
+def python_for(version: str) -> str:
+    """The interpreter for `version` ("current": this one); skips the test, saying why,
+    when pyenv has no such Python."""
+    if version == "current":
+        return sys.executable
+    python = pyenv_python(version)
+    if python is None:
+        pytest.skip(f"no Python {version} under {pyenv_root()}/versions/{version}.*")
+    return python
 
 
 def free_port() -> int:
@@ -32,10 +67,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def handler_env(**extra: str) -> dict[str, str]:
-    """The environment a handler process gets: ours, flask_dredd importable."""
+def handler_env(bare: bool = False, **extra: str) -> dict[str, str]:
+    """The environment a handler process gets: ours, flask_dredd importable; `bare`: only
+    the dredd-hooks-handler package on the path, as on a Python without the project."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_DREDD_")}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    paths = [str(PACKAGE)] if bare else [str(ROOT), str(PACKAGE), env.get("PYTHONPATH", "")]
+    env["PYTHONPATH"] = os.pathsep.join(paths).rstrip(os.pathsep)
     env.update(extra)
     return env
 
@@ -81,7 +118,11 @@ class Client:
 
 
 class Handler:
-    """A `python -m flask_dredd.handler` process; stdout is a pipe, stderr a file."""
+    """A `python -m flask_dredd.handler` process; stdout is a pipe, stderr a file.
+
+    On another Python than this one it is `python -m dredd_hooks_handler.handler`, with only
+    that package on the path: the distribution alone, as a user of an older stack has it.
+    """
 
     def __init__(
         self,
@@ -89,6 +130,7 @@ class Handler:
         args: list[str],
         python: str = sys.executable,
         port_from_env: bool = False,
+        recorder: bool = False,
         **env: str,
     ) -> None:
         self.cwd = cwd
@@ -99,13 +141,16 @@ class Handler:
             env["FLASK_DREDD_HOOKS_PORT"] = str(self.port)
         else:
             args = ["--port", str(self.port), *args]
+        bare = python != sys.executable
+        package = "dredd_hooks_handler" if bare else "flask_dredd"
+        module = f"{package}.recorder" if recorder else f"{package}.handler"
         with self.stderr_path.open("wb") as stderr:
             self.proc = subprocess.Popen(
-                [python, "-m", "flask_dredd.handler", *args],
+                [python, "-m", module, *args],
                 cwd=cwd,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
-                env=handler_env(**env),
+                env=handler_env(bare, **env),
             )
         self._clients: list[Client] = []
 
@@ -171,11 +216,20 @@ def write_hooks(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def start_handler(tmp_path: Path) -> Iterator[Callable[..., Handler]]:
-    """`start_handler(*args, wait=True, port_from_env=False, **env)`: a handler in tmp_path."""
+    """`start_handler(*args, wait=True, port_from_env=False, python=…, recorder=False,
+    **env)`: a handler (the recorder) in tmp_path, on this Python unless `python` says."""
     started: list[Handler] = []
 
-    def start(*args: str | Path, wait: bool = True, port_from_env: bool = False, **env: str):
-        handler = Handler(tmp_path, [str(a) for a in args], port_from_env=port_from_env, **env)
+    def start(
+        *args: str | Path,
+        wait: bool = True,
+        port_from_env: bool = False,
+        python: str = sys.executable,
+        recorder: bool = False,
+        **env: str,
+    ):
+        args_ = [str(a) for a in args]
+        handler = Handler(tmp_path, args_, python, port_from_env, recorder, **env)
         started.append(handler)
         if wait:
             handler.wait_for_start()

@@ -14,7 +14,7 @@ import pytest
 
 from flask_dredd.handler import listen
 
-from .conftest import deadline, free_port, handler_env
+from .conftest import OLDEST_NEWEST, deadline, free_port, handler_env, python_for
 
 FAILING = """
 import dredd_hooks as hooks
@@ -58,7 +58,12 @@ def failing(start_handler, write_hooks):
     return start_handler(write_hooks("failing_hooks.py", FAILING))
 
 
-def test_a_raising_hook_fails_its_transaction_and_the_next_one_runs(failing):
+@pytest.mark.parametrize("version", OLDEST_NEWEST)
+def test_a_raising_hook_fails_its_transaction_and_the_next_one_runs(
+    version, start_handler, write_hooks
+):
+    write_hooks("helpers.py", HELPERS)
+    failing = start_handler(write_hooks("failing_hooks.py", FAILING), python=python_for(version))
     client = failing.client()
     failed = client.exchange("beforeEach", {"name": "Notes > Create"})
     assert failed["fail"] == (
@@ -104,7 +109,8 @@ def test_a_failure_in_validation_shows_even_when_validation_failed_too(failing, 
     assert client.exchange("afterEach", mine)["test"] == test
 
 
-def test_a_failing_before_all_fails_every_transaction_at_once(start_handler, write_hooks):
+@pytest.mark.parametrize("version", OLDEST_NEWEST)
+def test_a_failing_before_all_fails_every_transaction_at_once(version, start_handler, write_hooks):
     hook_file = write_hooks(
         "setup_hooks.py",
         """
@@ -123,7 +129,7 @@ def test_a_failing_before_all_fails_every_transaction_at_once(start_handler, wri
             transactions[0]["teardown"] = True
         """,
     )
-    client = start_handler(hook_file).client()
+    client = start_handler(hook_file, python=python_for(version)).client()
     expected = (
         "before_all hook boot raised RuntimeError: database unreachable at setup_hooks.py:6;"
         " no transaction can run"
@@ -262,9 +268,10 @@ def test_sigterm_ends_the_handler_even_while_a_hook_runs(start_handler, write_ho
     assert handler.wait(timeout=1.0) == 0
 
 
-def test_a_hook_file_that_fails_to_load_exits_before_starting(start_handler, write_hooks):
+@pytest.mark.parametrize("version", OLDEST_NEWEST)
+def test_a_hook_file_that_fails_to_load_exits_before_starting(version, start_handler, write_hooks):
     hook_file = write_hooks("broken.py", "import dredd_hooks\n\nimport not_installed_xyz\n")
-    handler = start_handler(hook_file, wait=False)
+    handler = start_handler(hook_file, wait=False, python=python_for(version))
     assert handler.wait() == 3
     assert handler.read_line(timeout=5) is None  # never printed Starting
     stderr = handler.stderr()
