@@ -54,13 +54,14 @@ def adapt(feature: str, command: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def prepare_features(template: Path, target: Path, python: str) -> list[Path]:
-    """Write the template's features, adapted to run `python -m flask_dredd.handler`."""
-    command = f"{shlex.quote(python)} -m flask_dredd.handler"
+def prepare_features(template: Path, target: Path, command: list[str]) -> list[Path]:
+    """Write the template's features, adapted to run the handler as `command` says."""
+    command_line = " ".join(shlex.quote(word) for word in command)
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for feature in sorted((template / "features").glob("*.feature")):
         path = target / feature.name
-        path.write_text(adapt(feature.read_text(encoding="utf-8"), command), encoding="utf-8")
+        text = adapt(feature.read_text(encoding="utf-8"), command_line)
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

@@ -10,6 +10,7 @@ transaction left to fail.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -163,3 +164,48 @@ def teardown(transactions):
     assert run.summary() == "4 passing, 0 failing, 0 errors, 0 skipped"
     log = (tmp_path / "handler.log").read_text()
     assert "after_all hook teardown raised RuntimeError: cannot drop the database" in log
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of live processes that contain `text` (zombies have none)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().split(b"\0")
+        except OSError:  # gone meanwhile
+            continue
+        line = " ".join(word.decode(errors="replace") for word in words)
+        if text in line:
+            found.append(line)
+    return found
+
+
+def test_a_hung_hook_is_named_and_the_rest_of_the_run_is_not_run(dredd, tmp_path):
+    abort = tmp_path / "abort.json"
+    run = dredd(
+        """\
+import time
+import dredd_hooks as hooks
+
+@hooks.before("Notes > Create a note")
+def wait_forever(transaction):
+    while True:  # not even Dredd's SIGTERM ends this hook
+        try:
+            time.sleep(600)
+        except BaseException:
+            pass
+""",
+        FLASK_DREDD_HOOK_TIMEOUT="1",
+        FLASK_DREDD_ABORT_FILE=str(abort),
+    )
+    assert run.status == 1
+    assert run.summary() == "1 passing, 1 failing, 0 errors, 2 skipped"
+    assert (
+        "Failed in before hook: before('Notes > Create a note') hook wait_forever at "
+        "hooks.py:4 still running after 1 s on 'Notes > Create a note'"
+    ) in run.output
+    assert [r.strip() for r in run.requests] == ["GET /notes"]  # none after the hang
+    assert "timed out" not in run.output  # answered before Dredd's 5 s, every time
+    assert json.loads(abort.read_text())["hook"] == "hooks.py:4 wait_forever"
+    assert run.seconds < 30  # was: 10 s more for each transaction left
+    assert processes_mentioning(str(tmp_path / "hooks.py")) == []  # the handler is gone too
