@@ -179,10 +179,13 @@ class Conformance:
         """The distribution's wheel, built once, as pip builds it for a user."""
         with self._lock:
             if self._wheel is None:
-                out = self.tmp / "wheel"
+                # From a copy: setuptools writes build/ and *.egg-info beside the sources.
+                source, out = self.tmp / "source", self.tmp / "wheel"
+                shutil.copytree(PACKAGE, source, ignore=shutil.ignore_patterns(
+                    "build", "*.egg-info", "__pycache__"))  # fmt: skip
                 subprocess.run(
                     [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out),
-                     str(PACKAGE)],
+                     str(source)],
                     check=True, capture_output=True, timeout=600,
                 )  # fmt: skip
                 (self._wheel,) = out.glob("dredd_hooks_handler-*.whl")
