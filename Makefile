@@ -58,14 +58,14 @@ browser:
 clean: ## remove what the targets installed and produced
 	rm -rf $(VENV) node_modules var reports .pytest_cache .ruff_cache
 
+# The hooks handler is a distribution of its own, in this repository: installed from
+# here first, it satisfies flask-dredd's dependency on it (no index holds it yet).
 $(VENV)/.installed: pyproject.toml packages/dredd-hooks-handler/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "flask-dredd needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)." \
 	       "Install Python 3.11+ or run make with PYTHON=/path/to/python3.11." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(VENV_PY) -m pip install --quiet --upgrade pip
-	# The hooks handler is a distribution of its own, in this repository: installed from
-	# here, it satisfies flask-dredd's dependency on it (no index holds it yet).
 	$(VENV_PY) -m pip install --quiet -e packages/dredd-hooks-handler -e '.[dev]'
 	@touch $@
 

@@ -13,6 +13,10 @@ connection waits shortened. A last section times single messages of a real API's
 (3, 7 and 25 KB) against each Python handler: round trips from a client that writes
 the JSON and its newline apart, as Dredd does.
 
+Ours runs twice: on this Python (`python -m flask_dredd.handler`, as dredd.yml says) and,
+where pyenv has it, on the oldest Python the dredd-hooks-handler distribution supports
+(`python3.8 -m dredd_hooks_handler`), for the same side-by-side figure there.
+
 dredd-hooks-python 0.2.0 imports `imp`, so it needs Python 3.11 or older. Found as
 $DREDD_HOOKS_PYTHON, .venv-bench/bin/dredd-hooks-python, .venv/bin/dredd-hooks-python
 or on PATH; without it, its column is skipped with instructions.
@@ -35,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "packages" / "dredd-hooks-handler"  # the handler's distribution
+OLDEST = "3.8"  # the oldest Python dredd-hooks-handler supports
 FIXTURES = Path(__file__).resolve().parent / "handler"
 sys.path.insert(0, str(FIXTURES))
 import contract  # noqa: E402 (the fixture folder is not a package)
@@ -81,6 +87,21 @@ def find_dredd_hooks_python() -> str | None:
     return None
 
 
+def oldest_python() -> str | None:
+    """pyenv's newest Python 3.8.x, or None."""
+    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    found = sorted(
+        Path(root, "versions").glob(f"{OLDEST}.*/bin/python3"),
+        key=lambda path: int(path.parts[-3].split(".")[-1]),
+    )
+    return str(found[-1]) if found else None
+
+
+def python_path() -> str:
+    """PYTHONPATH for every handler: the repository and the handler's distribution."""
+    return os.pathsep.join([str(ROOT), str(PACKAGE)])
+
+
 def start_server(port: int) -> subprocess.Popen[bytes]:
     """The contract server, answering once this returns."""
     proc = subprocess.Popen(
@@ -95,7 +116,7 @@ def run_dredd(way: Way, workdir: Path, url: str) -> None:
     """Run Dredd once the way `way` says; record its times; stop on any failure."""
     port = str(free_port())
     args = [arg.replace("{port}", port) for arg in way.args]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": python_path()}
     started = time.perf_counter()
     proc = subprocess.run(
         [str(DREDD), "bench.apib", url, "--reporter=dot", *args],
@@ -130,6 +151,11 @@ def ways(hooks_python: str | None) -> list[Way]:
             )
         )
     found.append(Way("flask_dredd.handler", [f"--language={ours}"] + python_args))
+    oldest = oldest_python()
+    if oldest:
+        on_oldest = f"{oldest} -m dredd_hooks_handler --port {{port}}"
+        found.append(Way(f"dredd-hooks-handler on {OLDEST}", [f"--language={on_oldest}"]
+                         + python_args))  # fmt: skip
     echo = f"{sys.executable} {FIXTURES / 'echo_handler.py'} --port {{port}}"
     found.append(Way("floor: a bare echo handler*", [f"--language={echo}"] + python_args))
     found.append(
@@ -176,7 +202,7 @@ def round_trips(command: list[str], messages: list[bytes], repeat: int) -> list[
         [*command, "--port", str(port), str(FIXTURES / "noop_hooks.py")],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": python_path()},
     )
     try:
         assert handler.stdout is not None
@@ -259,10 +285,13 @@ def latency(hooks_python: str | None) -> None:
     events = "beforeEach, beforeEachValidation, afterEach"
     print(f"\nOne message round trip, median ms ({events}: {sizes})")
     commands = {"flask_dredd.handler": [sys.executable, "-m", "flask_dredd.handler"]}
+    oldest = oldest_python()
+    if oldest:
+        commands[f"dredd-hooks-handler on {OLDEST}"] = [oldest, "-m", "dredd_hooks_handler"]
     if hooks_python:
         commands["dredd-hooks-python 0.2.0"] = [hooks_python]
     for label, command in commands.items():
-        repeat = 100 if "flask" in label else 10
+        repeat = 10 if "0.2.0" in label else 100
         times = round_trips(command, messages, repeat)
         per_event = [statistics.median(times[i :: len(messages)]) for i in range(len(messages))]
         print(f"{label:44}" + "".join(f"{t:9.2f}" for t in per_event))
