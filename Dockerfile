@@ -8,9 +8,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY pyproject.toml README.md ./
+COPY packages/dredd-hooks-handler ./packages/dredd-hooks-handler
 COPY flask_dredd ./flask_dredd
 COPY eventapi ./eventapi
-RUN pip install --no-cache-dir -e .
+# The hooks handler, a distribution of its own in this repository, first: it satisfies
+# flask-dredd's dependency on it.
+RUN pip install --no-cache-dir -e ./packages/dredd-hooks-handler -e .
 COPY . .
 ENV PATH="/app/node_modules/.bin:${PATH}" EVENTAPI_CONFIG=contract
 EXPOSE 8000
