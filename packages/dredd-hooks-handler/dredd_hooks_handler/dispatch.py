@@ -73,12 +73,13 @@ class Dispatcher:
         if self.clock.aborted is not None:
             return self.answer_aborted(event, data)
         inflight = self.inflight
-        if inflight is not None:
-            inflight.message(event, data.get("name") if isinstance(data, dict) else None)
         if self.setup_failure is not None and event not in ("beforeAll", "afterAll"):
             # Each-hooks would only fail again, without the setup they rely on.
             return isinstance(data, dict) and self._fail(data, self.setup_failure)
         found = self.hooks_for(event, data)
+        if inflight is not None:
+            name = data.get("name") if isinstance(data, dict) else None
+            inflight.message(event, name, write=not found)
         clock = self.clock
         for hook in found:
             if inflight is not None:

@@ -61,12 +61,14 @@ from dredd_hooks_handler.timing import ABORT_ENV, TIMEOUT_ENV, HookClock, limit_
 __all__ = [
     "ABORT_ENV", "CLEANUP_EVENTS", "Connection", "DEFAULT_HOST", "DEFAULT_PORT", "Dispatcher",
     "EVENT_KINDS", "EXIT_HOOK_FILE", "EXIT_LISTEN", "EXIT_USAGE", "HookFileError",
-    "INFLIGHT_ENV", "LOG_ENV", "PORT_ENV", "Stop", "TIMEOUT_ENV", "describe_exception",
+    "INFLIGHT_ENV", "LOG_ENV", "PORT_ENV", "Stop", "TIMEOUT_ENV", "Terminated",
+    "describe_exception",
     "emit", "expand", "flush_output", "hook_failure", "listen", "load_failure",
     "load_hook_file", "load_hook_files", "log", "log_traceback", "main", "module_name",
     "quickack", "raise_site", "short_path",
 ]  # fmt: skip
 
+Terminated = Stop  # its name before the handler became a distribution of its own
 PROG = "dredd-hooks-handler"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 61321

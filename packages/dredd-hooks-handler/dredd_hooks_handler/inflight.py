@@ -1,7 +1,8 @@
 """The in-flight file: what the handler is doing right now, for whoever outlives it.
 
 With ``FLASK_DREDD_INFLIGHT_FILE`` set, the handler overwrites that file when it starts
-handling a message and before each hook it calls, with one JSON object:
+handling a message and before each hook it calls (one write when a hook follows the
+message's start at once), with one JSON object:
 
     {"transaction": "<name>" | null, "event": "beforeEach",
      "hook": "hooks/x.py:12 fn" | null, "started": <unix time>}
@@ -17,7 +18,7 @@ from __future__ import annotations
 import os
 import time
 from json.encoder import encode_basestring
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 from dredd_hooks_handler.failures import hook_site
 from dredd_hooks_handler.hooks import Hook
@@ -34,6 +35,7 @@ class InflightFile:
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         self._size = 0  # the longest write so far, padded to
         self._head = b""  # '{"transaction":…,"event":…,' of the current message
+        self._heads: Dict[Tuple[str, Optional[str]], bytes] = {}  # encoded once each
         self._hooks: Dict[Hook, bytes] = {}  # each hook's '"hook":"…",' encoded once
 
     @classmethod
@@ -42,11 +44,21 @@ class InflightFile:
         path = os.environ.get(INFLIGHT_ENV)
         return cls(path) if path else None
 
-    def message(self, event: str, name: object) -> None:
-        """A message starts: which transaction (None for the *All events) and event."""
-        transaction = encode_basestring(name) if isinstance(name, str) else "null"
-        self._head = f'{{"transaction":{transaction},"event":"{event}",'.encode()
-        self._write(b'"hook":null,')
+    def message(self, event: str, name: object, write: bool = True) -> None:
+        """A message starts: which transaction (None for the *All events) and event.
+
+        `write=False` when a hook follows at once: its own write names the message too,
+        microseconds later, and one pwrite is saved.
+        """
+        key = (event, name if isinstance(name, str) else None)
+        head = self._heads.get(key)
+        if head is None:
+            transaction = "null" if key[1] is None else encode_basestring(key[1])
+            head = f'{{"transaction":{transaction},"event":"{event}",'.encode()
+            self._heads[key] = head
+        self._head = head
+        if write:
+            self._write(b'"hook":null,')
 
     def hook(self, hook: Hook) -> None:
         """A hook of the current message is about to be called."""
@@ -58,7 +70,7 @@ class InflightFile:
     def _write(self, hook: bytes) -> None:
         data = b"%s%s\"started\":%.6f}" % (self._head, hook, time.time())
         if len(data) < self._size:
-            data += b" " * (self._size - len(data))
+            data = data.ljust(self._size)
         else:
             self._size = len(data)
         try:
