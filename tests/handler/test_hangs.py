@@ -200,3 +200,30 @@ def wait_until_gone(pid: int, seconds: float) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+def test_a_hung_before_all_fails_the_first_transaction_and_runs_no_other(
+    start_handler, write_hooks, tmp_path
+):
+    hook_file = write_hooks(
+        "boot.py",
+        """
+        import time
+        import dredd_hooks as hooks
+
+        @hooks.before_all
+        def boot(transactions):
+            time.sleep(600)
+        """,
+    )
+    abort = tmp_path / "abort.json"
+    client = start_handler(
+        hook_file, FLASK_DREDD_HOOK_TIMEOUT=str(LIMIT), FLASK_DREDD_ABORT_FILE=str(abort)
+    ).client()
+    first, second = client.exchange("beforeAll", [{"name": "A"}, {"name": "B"}])
+    # Not all skipped: Dredd would then exit 0 on a run that never ran.
+    assert first["fail"].startswith("before_all hook boot at boot.py:5 still running after")
+    assert second == {"name": "B"}
+    assert json.loads(abort.read_text())["transaction"] is None
+    assert client.exchange("beforeEach", first) == first  # Dredd reports it failed
+    assert client.exchange("beforeEach", second) == {"name": "B", "skip": True}

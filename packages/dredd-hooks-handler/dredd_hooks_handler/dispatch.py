@@ -107,6 +107,11 @@ class Dispatcher:
         abort = self.clock.aborted
         assert abort is not None
         self._our_failures.add(abort.failure)
+        if event == "beforeAll" and isinstance(data, list) and data:
+            first = data[0]  # fails for the hang; the others are not run
+            if isinstance(first, dict) and isinstance(first.get("name"), str):
+                abort.blamed = first["name"]
+                self._fail(first, abort.failure)
         if isinstance(data, dict):
             self._fail(data, abort.failure)
             if event == "afterEach":
@@ -117,8 +122,8 @@ class Dispatcher:
         """Answer a message after the abort without running a hook: what is left is not run."""
         abort = self.clock.aborted
         assert abort is not None
-        hung = isinstance(data, dict) and abort.transaction is not None
-        hung = hung and data.get("name") == abort.transaction
+        hung = isinstance(data, dict) and abort.blamed is not None
+        hung = hung and data.get("name") == abort.blamed
         if not isinstance(data, dict) or hung:
             if hung and event == "afterEach":
                 self._surface_failure(data)

@@ -56,13 +56,16 @@ def limit_from(raw: Optional[str]) -> float:
 class Abort:
     """Why the run stops: the hook that overran, on which transaction."""
 
-    __slots__ = ("hook", "event", "transaction", "limit", "cause", "failure")
+    __slots__ = ("hook", "event", "transaction", "blamed", "limit", "cause", "failure")
 
     def __init__(self, hook: Hook, event: str, data: Any, limit: float) -> None:
         self.hook = hook_site(hook)
         self.event = event
         name = data.get("name") if isinstance(data, dict) else None
         self.transaction: Optional[str] = name if isinstance(name, str) else None
+        #: The transaction that fails for the hang: this one, or for a hang in before_all,
+        #: the first (so that Dredd's exit status is not a pass with everything skipped).
+        self.blamed = self.transaction
         self.limit = limit
         on = f"on {self.transaction!r}" if self.transaction is not None else f"in {event}"
         at = f"{hook.describe()} at {short_path(hook.file)}:{hook.line}"
