@@ -184,8 +184,28 @@ def test_a_bad_time_limit_is_refused_with_the_fix(start_handler, write_hooks):
     handler = start_handler(wait=False, FLASK_DREDD_HOOK_TIMEOUT="4s")
     assert handler.wait() == 2
     stderr = handler.stderr()
-    assert "FLASK_DREDD_HOOK_TIMEOUT='4s' is not a number of seconds: give e.g. 4" in stderr
+    assert (
+        "hook time limit '4s' (FLASK_DREDD_HOOK_TIMEOUT or --hook-timeout) is not a number "
+        "of seconds: give e.g. 4"
+    ) in stderr
     assert "Traceback" not in stderr
+
+
+def test_the_time_limit_can_be_given_on_the_command_line(start_handler, write_hooks, tmp_path):
+    hook_file = write_hooks(
+        "slow_hook.py",
+        """
+        import time
+        import dredd_hooks as hooks
+
+        @hooks.before("A")
+        def slow(transaction):
+            time.sleep(600)
+        """,
+    )
+    client = start_handler("--hook-timeout", "0.3", hook_file).client()
+    failed = client.exchange("beforeEach", {"name": "A"})
+    assert "still running after 0.3 s on 'A'" in failed["fail"]
 
 
 def wait_until_gone(pid: int, seconds: float) -> bool:

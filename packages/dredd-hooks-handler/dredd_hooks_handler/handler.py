@@ -1,6 +1,6 @@
 """Dredd's hooks handler for Python.
 
-    dredd-hooks-handler [--host H] [--port P] [--log FILE] FILE_OR_GLOB...
+    dredd-hooks-handler [--host H] [--port P] [--log FILE] [--hook-timeout S] FILE_OR_GLOB...
     dredd-hooks-handler --check FILE_OR_GLOB...
     (also `python -m dredd_hooks_handler`, and `python -m flask_dredd.handler` in flask-dredd)
 
@@ -87,6 +87,12 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, help=f"default: ${PORT_ENV}, else {DEFAULT_PORT}")
     parser.add_argument("--log", default=os.environ.get(LOG_ENV), help=f"default: ${LOG_ENV}")
     parser.add_argument(
+        "--hook-timeout",
+        metavar="SECONDS",
+        default=os.environ.get(TIMEOUT_ENV),
+        help=f"how long one hook may run (0: no limit); default: ${TIMEOUT_ENV}, else 4",
+    )
+    parser.add_argument(
         "--check", action="store_true", help="load the hook files, list their hooks, exit"
     )
     args = parser.parse_args(argv)
@@ -98,7 +104,7 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     if not 0 <= args.port <= 65535:
         parser.error(f"port {args.port} is out of range 0-65535")
     try:
-        args.limit = limit_from(os.environ.get(TIMEOUT_ENV))
+        args.limit = limit_from(args.hook_timeout)
     except ValueError as exc:
         parser.error(str(exc))
     return args

@@ -37,8 +37,8 @@ Running = Tuple[Hook, str, Any, float]
 
 
 def limit_from(raw: Optional[str]) -> float:
-    """The limit in seconds from $FLASK_DREDD_HOOK_TIMEOUT (0 turns it off); ValueError
-    naming the variable and what it takes when `raw` is not a number."""
+    """The limit in seconds from --hook-timeout or $FLASK_DREDD_HOOK_TIMEOUT (0 turns it
+    off); ValueError naming the setting and what it takes when `raw` is not a number."""
     if raw is None or not raw.strip():
         return DEFAULT_LIMIT
     try:
@@ -47,8 +47,9 @@ def limit_from(raw: Optional[str]) -> float:
         limit = -1.0
     if not limit >= 0 or limit == float("inf"):
         raise ValueError(
-            f"{TIMEOUT_ENV}={raw!r} is not a number of seconds: give e.g. 4 or 2.5 (0 turns "
-            f"the hook time limit off; keep it under Dredd's --hooks-worker-timeout)"
+            f"hook time limit {raw!r} ({TIMEOUT_ENV} or --hook-timeout) is not a number of "
+            f"seconds: give e.g. 4 or 2.5 (0 turns the limit off; keep it under Dredd's "
+            f"--hooks-worker-timeout)"
         )
     return limit
 
