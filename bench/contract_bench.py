@@ -28,10 +28,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PG_SERVER = os.environ.get("FLASK_DREDD_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 DATABASE = f"{PG_SERVER}/eventapi_bench_contract"
 
+#: Under the stock handler, hooks registered through engine helpers reach it too.
+STOCK_BRIDGE = str(Path(__file__).resolve().parent / "stock_bridge")
+
 WAYS = {
     "seed design (dredd-hooks-python 0.2.0 + rebuild)": (
         ["--hooks-handler", "dredd-hooks-python"],
-        {"FLASK_DREDD_RESET": "rebuild"},
+        {"FLASK_DREDD_RESET": "rebuild", "PYTHONPATH": STOCK_BRIDGE},
     ),
     "flask-dredd (our handler + tracked)": ([], {"FLASK_DREDD_RESET": "tracked"}),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from pathlib import Path
 
 import pytest
 
@@ -150,12 +151,21 @@ def test_the_module_keeps_dredd_hooks_public_constants():
     assert (hooks.HOST, hooks.PORT, hooks.MESSAGE_DELIMITER) == ("127.0.0.1", 61321, "\n")
 
 
-def test_hooks_registered_here_also_reach_a_running_stock_handler(monkeypatch, fresh_registry):
+def test_the_bench_bridge_brings_helper_hooks_to_a_running_stock_handler(
+    monkeypatch, fresh_registry
+):
     """Under dredd-hooks-python 0.2.0 (make bench), helper-registered hooks must run."""
+    import importlib.util
     import sys
     import types
 
     from flask_dredd import hooks as ours
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "stock_bridge" / "sitecustomize.py"
+    spec = importlib.util.spec_from_file_location("_stock_bridge", path)
+    assert spec is not None and spec.loader is not None
+    monkeypatch.setattr(ours, "_register", ours._register)  # undone at teardown
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))  # installs the bridge
 
     class StockHooks:  # the shape of dredd_hooks.dredd.Hooks
         def __init__(self):
@@ -174,3 +184,15 @@ def test_hooks_registered_here_also_reach_a_running_stock_handler(monkeypatch, f
     assert len(fresh_registry) == 2
     assert stock_dredd.hooks._before == {"Group > Resource > Action": [fixture]}
     assert stock_dredd.hooks._before_each == [fixture]
+
+
+def test_without_the_bridge_the_registry_registers_nowhere_else(monkeypatch, fresh_registry):
+    import sys
+    import types
+
+    stock_dredd = types.ModuleType("dredd_hooks.dredd")
+    stock_dredd.hooks = types.SimpleNamespace(_before_each=[])
+    monkeypatch.setitem(sys.modules, "dredd_hooks", types.ModuleType("dredd_hooks"))
+    monkeypatch.setitem(sys.modules, "dredd_hooks.dredd", stock_dredd)
+    hooks.before_each(print)
+    assert stock_dredd.hooks._before_each == []  # the distribution knows no stock handler

@@ -154,28 +154,7 @@ def _register(kind: str, func: F, name: Optional[str] = None) -> F:
     if not callable(func):
         raise TypeError(f"hooks.{kind} decorates a function, got {func!r}")
     registry.add(kind, func, name)
-    _mirror_to_stock_handler(kind, func, name)
     return func
-
-
-def _mirror_to_stock_handler(kind: str, func: HookFunc, name: Optional[str]) -> None:
-    """Under the stock dredd-hooks-python 0.2.0 handler, register there too.
-
-    It only finds decorated functions that are module attributes of a hook file, so
-    hooks registered through engine helpers (declarations, fixture tables) would never
-    run there. `make bench` runs the reference hooks under it to compare the two.
-    """
-    import sys
-
-    stock = sys.modules.get("dredd_hooks.dredd")
-    live = getattr(stock, "hooks", None)  # set by the stock handler's main() only
-    if live is None or sys.modules.get("dredd_hooks") is sys.modules[__name__]:
-        return
-    target = getattr(live, f"_{kind}")
-    if name is None:
-        target.append(func)
-    else:
-        target.setdefault(name, []).append(func)
 
 
 def _named(kind: str, name: str) -> Callable[[F], F]:
