@@ -104,6 +104,7 @@ def child_environment(config: RunConfig) -> dict[str, str]:
     env = dict(os.environ)
     env.update(config.env)
     env["DATABASE_URL"] = config.database_url
+    env.setdefault("FLASK_DREDD_APP", config.flask_app)  # the app `flask_dredd.install` builds
     env["PYTHONUNBUFFERED"] = "1"
     # `python` in dredd.yml's language line and the handler's imports must resolve to
     # this interpreter and this project, whichever shell started the run.
@@ -126,18 +127,27 @@ def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
         created = ensure_database(url)
     except (DatabaseError, UnsafeDatabaseError) as exc:
         raise RunError(str(exc)) from None
+    from flask_dredd.isolation.migrations import (
+        MigrationsNotFoundError,
+        migrations_setting,
+        upgrade_command,
+        upgrade_hint,
+    )
+
+    try:
+        migrations = migrations_setting(None, config.root, env)
+    except MigrationsNotFoundError as exc:
+        raise RunError(str(exc)) from None
+    command = upgrade_command(migrations, config.flask_app)
+    if command is None:
+        return f"{url.render_as_string()}: {'created, ' if created else ''}no migrations"
     upgrade = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", config.flask_app, "db", "upgrade"],
-        cwd=config.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        command, cwd=config.root, env=env, capture_output=True, text=True, timeout=120
     )
     if upgrade.returncode != 0:
         raise RunError(
-            f"`flask --app {config.flask_app} db upgrade` failed on "
-            f"{url.render_as_string()}:\n{upgrade.stdout}{upgrade.stderr}"
+            f"`{' '.join(command[2:])}` failed on {url.render_as_string()}:\n"
+            f"{upgrade.stdout}{upgrade.stderr}{upgrade_hint(migrations)}"
         )
     return f"{url.render_as_string()}: {'created, ' if created else ''}migrated to head"
 
