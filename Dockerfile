@@ -10,7 +10,7 @@ RUN npm ci --no-audit --no-fund
 COPY pyproject.toml README.md ./
 COPY flask_dredd ./flask_dredd
 COPY eventapi ./eventapi
-RUN pip install --no-cache-dir -e .
+RUN pip install --no-cache-dir -e '.[all,reference]'
 COPY . .
 ENV PATH="/app/node_modules/.bin:${PATH}" EVENTAPI_CONFIG=contract
 EXPOSE 8000
