@@ -169,6 +169,7 @@ def write_dredd_config(config: RunConfig, endpoint: str, hooks_port: int) -> Pat
         original = config.path(Path(settings["blueprint"]))
         settings["blueprint"] = str(write_reordered_blueprint(original, config.order, reports))
     settings["endpoint"] = endpoint
+    settings.setdefault("path", [])  # without it Dredd 14.1.0 stops: "invalid pattern"
     settings["language"] = handler_command(config.hooks_handler, hooks_port)
     settings["hooks-worker-handler-port"] = hooks_port
     # The xunit report is what CI reads; keep whatever else dredd.yml asks for.

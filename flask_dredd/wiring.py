@@ -85,19 +85,23 @@ class Wiring:
     def boot(self) -> None:
         """Build the app, push its context, find and check the database, prepare it."""
         app = load_app(self.app_source)
-        app.app_context().push()
-        self.app = app
-        db = None if self.parts else find_db(app, self.db_source)
-        isolation = Isolation(
-            db,
-            seed=load_seed(self.seed_source),
-            strategy=self.strategy,
-            migrations=self.migrations,
-            **self.parts,
-        )
-        check_same_database(isolation.db.engine.url)
-        isolation.prepare()
-        self.isolation = isolation
+        context = app.app_context()
+        context.push()
+        try:
+            db = None if self.parts else find_db(app, self.db_source)
+            isolation = Isolation(
+                db,
+                seed=load_seed(self.seed_source),
+                strategy=self.strategy,
+                migrations=self.migrations,
+                **self.parts,
+            )
+            check_same_database(isolation.db.engine.url)
+            isolation.prepare()
+        except BaseException:
+            context.pop()  # no half-booted app left current
+            raise
+        self.app, self.isolation = app, isolation
 
     def reset(self) -> None:
         if self.isolation is None:

@@ -13,8 +13,8 @@ doors:
   create it when the app starts; `session` a ``scoped_session``, a ``sessionmaker``
   (scoped here, one session per thread) or a ``Session``.
 
-A module or object with `engine`, `metadata` and `session` attributes (a plain
-SQLAlchemy ``database.py``) goes through the second door.
+A module or object with `engine`, `metadata` (or a declarative `Base` or `Model`) and
+`session` attributes (a plain SQLAlchemy ``database.py``) goes through the second door.
 Anything else is refused with one message that names both doors.
 """
 
@@ -100,6 +100,10 @@ def _from_object(db: Any) -> BoundDatabase:
             described="Flask-SQLAlchemy's db",
         )
     parts = {name: getattr(db, name, None) for name in ("engine", "metadata", "session")}
+    if parts["metadata"] is None:
+        # A database module often holds the declarative base rather than its metadata.
+        bases = (getattr(db, name, None) for name in ("Base", "Model"))
+        parts["metadata"] = next((b.metadata for b in bases if hasattr(b, "metadata")), None)
     if all(value is not None for value in parts.values()):
         # A module or object holding all three, e.g. a plain SQLAlchemy `database.py`.
         return _parts(**parts)
