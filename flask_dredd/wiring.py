@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.ctx import AppContext
 from sqlalchemy.engine import URL, make_url
 
 from flask_dredd import hooks
@@ -80,6 +81,7 @@ class Wiring:
         self.app_source, self.db_source, self.seed_source = app, db, seed
         self.strategy, self.migrations, self.parts = strategy, migrations, parts
         self.app: Flask | None = None
+        self.context: AppContext | None = None
         self.isolation: Isolation | None = None
 
     def boot(self) -> None:
@@ -101,7 +103,13 @@ class Wiring:
         except BaseException:
             context.pop()  # no half-booted app left current
             raise
-        self.app, self.isolation = app, isolation
+        self.app, self.context, self.isolation = app, context, isolation
+
+    def close(self) -> None:
+        """Pop the app context `boot` pushed (tests that boot in their own process)."""
+        if self.context is not None:
+            self.context.pop()
+            self.context = None
 
     def reset(self) -> None:
         if self.isolation is None:
