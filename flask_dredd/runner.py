@@ -120,13 +120,6 @@ def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
     """Check the guard, create the database if missing, migrate it. Returns a summary."""
     # Imported here so that `flask dredd --help` does not pull in SQLAlchemy.
     from flask_dredd.isolation.guard import UnsafeDatabaseError, check_designated
-
-    try:
-        url = parse_url(config.database_url)
-        check_designated(url.render_as_string(hide_password=False))
-        created = ensure_database(url)
-    except (DatabaseError, UnsafeDatabaseError) as exc:
-        raise RunError(str(exc)) from None
     from flask_dredd.isolation.migrations import (
         MigrationsNotFoundError,
         migrations_setting,
@@ -135,8 +128,11 @@ def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
     )
 
     try:
-        migrations = migrations_setting(None, config.root, env)
-    except MigrationsNotFoundError as exc:
+        url = parse_url(config.database_url)
+        check_designated(url.render_as_string(hide_password=False))
+        migrations = migrations_setting(None, config.root, env)  # before creating anything
+        created = ensure_database(url)
+    except (DatabaseError, UnsafeDatabaseError, MigrationsNotFoundError) as exc:
         raise RunError(str(exc)) from None
     command = upgrade_command(migrations, config.flask_app)
     if command is None:
