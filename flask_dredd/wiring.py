@@ -148,7 +148,7 @@ def install(
     _installed = wiring
     frame = project_frame()
     site = (frame.f_code.co_filename, frame.f_lineno)
-    if any((hook.file, hook.line) == site for hook in hooks.registry):
+    if any((h.kind, h.file, h.line) == ("before_all", *site) for h in hooks.registry):
         return wiring  # the same hook file imported twice: its hooks are registered
 
     def prepare_database(transactions: Any) -> None:

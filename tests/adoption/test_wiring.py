@@ -205,3 +205,9 @@ def test_a_wrapper_goes_through_engine_metadata_and_session(
         tables = set(connection.execute(text("SELECT name FROM sqlite_master")).scalars())
     assert {"tags", "labels"} <= tables and "kept" not in tables  # prepared: rebuilt
     alchemical.get_engine().dispose()
+
+
+def test_a_hook_file_imported_twice_registers_its_wiring_once(own_registry: hooks.Registry):
+    for _ in range(2):  # one line, run twice: what a second import of the hook file does
+        install(app="adopter:create_app()")
+    assert [hook.kind for hook in own_registry] == ["before_all", "before_each"]
