@@ -144,12 +144,13 @@ def install(
              if v is not None}  # fmt: skip
     if parts and db is not None:
         raise WiringError("install() takes db= or engine=, metadata= and session=, not both")
-    wiring = Wiring(app, db, seed, strategy, migrations, parts)
-    _installed = wiring
     frame = project_frame()
     site = (frame.f_code.co_filename, frame.f_lineno)
-    if any((h.kind, h.file, h.line) == ("before_all", *site) for h in hooks.registry):
-        return wiring  # the same hook file imported twice: its hooks are registered
+    if _installed is not None and any(
+        (h.kind, h.file, h.line) == ("before_all", *site) for h in hooks.registry
+    ):
+        return _installed  # the same hook file imported twice: its hooks are registered
+    wiring = _installed = Wiring(app, db, seed, strategy, migrations, parts)
 
     def prepare_database(transactions: Any) -> None:
         wiring.boot()

@@ -208,6 +208,8 @@ def test_a_wrapper_goes_through_engine_metadata_and_session(
 
 
 def test_a_hook_file_imported_twice_registers_its_wiring_once(own_registry: hooks.Registry):
+    installed = []
     for _ in range(2):  # one line, run twice: what a second import of the hook file does
-        install(app="adopter:create_app()")
+        installed.append(install(app="adopter:create_app()"))
     assert [hook.kind for hook in own_registry] == ["before_all", "before_each"]
+    assert installed[0] is installed[1] is wiring._installed  # the one the hooks boot
