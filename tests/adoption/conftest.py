@@ -2,8 +2,9 @@
 
 Two variants of one small notes service (two models, five routes, one behind a token):
 `fsqla` on Flask-SQLAlchemy and Flask-Migrate, `alembic` on plain SQLAlchemy 2 and
-plain Alembic. Both share the contract (`apiary.apib`), the fixtures (`factories.py`,
-`hooks/notes.py`) and the glue; each has its own `notes` package and `hooks/setup.py`.
+plain Alembic. Both share the contract (`apiary.apib`), the views and token auth
+(`notes/api.py`, `notes/auth.py`), the fixtures (`factories.py`, `hooks/notes.py`) and the
+glue; each has its own models, queries, migrations and `hooks/setup.py`.
 """
 
 from __future__ import annotations

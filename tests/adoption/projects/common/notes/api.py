@@ -1,11 +1,10 @@
 """Five routes: log in, list and create notes (creating needs a token), a note, a user."""
 
 from flask import Blueprint, g, request
-from werkzeug.security import check_password_hash
-
 from notes import store
 from notes.auth import login_required, token_for
 from notes.models import Note, User
+from werkzeug.security import check_password_hash
 
 bp = Blueprint("api", __name__)
 
