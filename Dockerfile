@@ -13,7 +13,7 @@ COPY flask_dredd ./flask_dredd
 COPY eventapi ./eventapi
 # The hooks handler, a distribution of its own in this repository, first: it satisfies
 # flask-dredd's dependency on it.
-RUN pip install --no-cache-dir -e ./packages/dredd-hooks-handler -e .
+RUN pip install --no-cache-dir -e ./packages/dredd-hooks-handler -e '.[all,reference]'
 COPY . .
 ENV PATH="/app/node_modules/.bin:${PATH}" EVENTAPI_CONFIG=contract
 EXPOSE 8000

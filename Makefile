@@ -66,7 +66,7 @@ $(VENV)/.installed: pyproject.toml packages/dredd-hooks-handler/pyproject.toml
 	       "Install Python 3.11+ or run make with PYTHON=/path/to/python3.11." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(VENV_PY) -m pip install --quiet --upgrade pip
-	$(VENV_PY) -m pip install --quiet -e packages/dredd-hooks-handler -e '.[dev]'
+	$(VENV_PY) -m pip install --quiet -e packages/dredd-hooks-handler -e '.[all,reference,dev]'
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -4,8 +4,8 @@ import factory
 
 from eventapi.models import Event
 from eventapi.timestamps import utcnow
-from factories.base import BaseFactory
 from factories.users import UserFactory
+from flask_dredd.factories import BaseFactory
 
 FIRST_START = datetime(2025, 6, 1, 18, 0, tzinfo=UTC)
 

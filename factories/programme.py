@@ -3,9 +3,9 @@ from datetime import timedelta
 import factory
 
 from eventapi.models import Speaker, Talk, Track
-from factories.base import BaseFactory
 from factories.events import EventFactory
 from factories.users import UserFactory
+from flask_dredd.factories import BaseFactory
 
 
 class TrackFactory(BaseFactory):

@@ -5,8 +5,8 @@ import factory
 from eventapi.auth.sessions import hash_key, lifetime, new_csrf_token, new_session_key
 from eventapi.models import LoginSession
 from eventapi.timestamps import utcnow
-from factories.base import BaseFactory
 from factories.users import UserFactory
+from flask_dredd.factories import BaseFactory
 
 
 class LoginSessionFactory(BaseFactory):

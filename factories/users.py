@@ -4,7 +4,7 @@ import factory
 
 from eventapi.auth.passwords import hash_password
 from eventapi.models import Role, User
-from factories.base import BaseFactory
+from flask_dredd.factories import BaseFactory
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 

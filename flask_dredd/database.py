@@ -69,8 +69,14 @@ def _ensure_sqlite_file(url: URL) -> bool:
 
 
 def _ensure_postgres_database(url: URL) -> bool:
-    import psycopg2
-    from psycopg2 import sql
+    try:
+        import psycopg2
+        from psycopg2 import sql
+    except ImportError:
+        raise DatabaseError(
+            "DATABASE_URL names a PostgreSQL database, and its driver psycopg2 is not "
+            "installed: pip install 'flask-dredd[postgres]'"
+        ) from None
 
     # The target may not exist yet, so connect to the server's maintenance database.
     server = _psycopg2_params(url, dbname="postgres")

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import ast
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import FunctionType
 from typing import Any, Literal
 
 from flask_dredd import hooks
+from flask_dredd.callsite import at_call_site, project_frame
 
 #: The attribute a declaration's hook function carries, read back by `declaration_of`.
 ATTRIBUTE = "flask_dredd_declaration"
@@ -81,18 +81,12 @@ def _hook_at_caller(
 ) -> FunctionType:
     """A copy of `action` whose code says it was defined where the declaration was written.
 
-    The registry records a hook's file and line from its code object; without this every
-    declaration would point into this module instead of at the line that declared it.
+    In a declaration of many names, each one points at the line of its own literal.
     """
-    caller = sys._getframe(3)  # _hook_at_caller ← _declare ← no_fixtures/skip ← hook file
-    filename = caller.f_code.co_filename
-    code = action.__code__.replace(
-        co_filename=filename,
-        co_firstlineno=_line_of(name, filename, caller.f_lineno),
-        co_name=declaration.kind.replace(" ", "_"),
-        co_qualname=declaration.kind.replace(" ", "_"),
-    )
-    hook = FunctionType(code, action.__globals__, code.co_name)
+    frame = project_frame()
+    filename = frame.f_code.co_filename
+    line = _line_of(name, filename, frame.f_lineno)
+    hook = at_call_site(action, declaration.kind.replace(" ", "_"), line=line, frame=frame)
     setattr(hook, ATTRIBUTE, declaration)
     return hook
 

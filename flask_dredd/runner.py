@@ -104,6 +104,7 @@ def child_environment(config: RunConfig) -> dict[str, str]:
     env = dict(os.environ)
     env.update(config.env)
     env["DATABASE_URL"] = config.database_url
+    env.setdefault("FLASK_DREDD_APP", config.flask_app)  # the app `flask_dredd.install` builds
     env["PYTHONUNBUFFERED"] = "1"
     # `python` in dredd.yml's language line and the handler's imports must resolve to
     # this interpreter and this project, whichever shell started the run.
@@ -119,25 +120,30 @@ def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
     """Check the guard, create the database if missing, migrate it. Returns a summary."""
     # Imported here so that `flask dredd --help` does not pull in SQLAlchemy.
     from flask_dredd.isolation.guard import UnsafeDatabaseError, check_designated
+    from flask_dredd.isolation.migrations import (
+        MigrationsNotFoundError,
+        migrations_setting,
+        upgrade_command,
+        upgrade_hint,
+    )
 
     try:
         url = parse_url(config.database_url)
         check_designated(url.render_as_string(hide_password=False))
+        migrations = migrations_setting(None, config.root, env)  # before creating anything
         created = ensure_database(url)
-    except (DatabaseError, UnsafeDatabaseError) as exc:
+    except (DatabaseError, UnsafeDatabaseError, MigrationsNotFoundError) as exc:
         raise RunError(str(exc)) from None
+    command = upgrade_command(migrations, config.flask_app)
+    if command is None:
+        return f"{url.render_as_string()}: {'created, ' if created else ''}no migrations"
     upgrade = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", config.flask_app, "db", "upgrade"],
-        cwd=config.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        command, cwd=config.root, env=env, capture_output=True, text=True, timeout=120
     )
     if upgrade.returncode != 0:
         raise RunError(
-            f"`flask --app {config.flask_app} db upgrade` failed on "
-            f"{url.render_as_string()}:\n{upgrade.stdout}{upgrade.stderr}"
+            f"`{' '.join(command[2:])}` failed on {url.render_as_string()}:\n"
+            f"{upgrade.stdout}{upgrade.stderr}{upgrade_hint(migrations)}"
         )
     return f"{url.render_as_string()}: {'created, ' if created else ''}migrated to head"
 
@@ -159,6 +165,7 @@ def write_dredd_config(config: RunConfig, endpoint: str, hooks_port: int) -> Pat
         original = config.path(Path(settings["blueprint"]))
         settings["blueprint"] = str(write_reordered_blueprint(original, config.order, reports))
     settings["endpoint"] = endpoint
+    settings.setdefault("path", [])  # without it Dredd 14.1.0 stops: "invalid pattern"
     settings["language"] = handler_command(config.hooks_handler, hooks_port)
     settings["hooks-worker-handler-port"] = hooks_port
     # The xunit report is what CI reads; keep whatever else dredd.yml asks for.

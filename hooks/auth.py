@@ -7,10 +7,9 @@ from factories.scenarios import (
     SOMEONE_BROWSER,
     SOMEONE_BROWSER_EXPIRED,
     SOMEONE_BROWSER_WITHOUT_CSRF,
-    bind,
-    given,
 )
 from flask_dredd.declarations import no_fixtures
+from flask_dredd.fixtures import bind, given
 
 OPEN = "Auth > Session > Open a Session"
 SHOW = "Auth > Session > Show the Session"

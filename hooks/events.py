@@ -13,10 +13,9 @@ from factories.scenarios import (
     SOMEONE,
     SOMEONE_BROWSER,
     SOMEONE_BROWSER_WITHOUT_CSRF,
-    bind,
-    given,
 )
 from flask_dredd.declarations import no_fixtures
+from flask_dredd.fixtures import bind, given
 from flask_dredd.transactions import set_body
 
 EVENTS = "Events > Events"

@@ -6,8 +6,9 @@ The caller is the owner of the first row made (event, track or talk 1) or someon
 import dredd_hooks as hooks
 
 from factories import EventFactory, SpeakerFactory, TalkFactory, TrackFactory
-from factories.scenarios import OWNER, OWNER_BROWSER, SOMEONE, bind, given
+from factories.scenarios import OWNER, OWNER_BROWSER, SOMEONE
 from flask_dredd.declarations import no_fixtures
+from flask_dredd.fixtures import bind, given
 
 TRACKS = "Programme > Tracks"
 TRACK = "Programme > Track"

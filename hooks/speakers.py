@@ -3,8 +3,9 @@
 import dredd_hooks as hooks
 
 from factories import SpeakerFactory, TalkFactory
-from factories.scenarios import OWNER, SOMEONE, SOMEONE_BROWSER, bind, given
+from factories.scenarios import OWNER, SOMEONE, SOMEONE_BROWSER
 from flask_dredd.declarations import no_fixtures
+from flask_dredd.fixtures import bind, given
 
 SPEAKERS = "Speakers > Speakers"
 SPEAKER = "Speakers > Speaker"

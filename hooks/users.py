@@ -3,7 +3,8 @@
 import dredd_hooks as hooks
 
 from factories import UserFactory, sign_in
-from factories.scenarios import SOMEONE, SOMEONE_EXPIRED, bind, given
+from factories.scenarios import SOMEONE, SOMEONE_EXPIRED
+from flask_dredd.fixtures import bind, given
 
 USERS = "Users > Users"
 USER = "Users > User"

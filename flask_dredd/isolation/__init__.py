@@ -14,17 +14,28 @@ Used from the hooks::
         isolation.reset()
 
 Nothing here knows any particular API: it works on a Flask-SQLAlchemy ``db`` (its
-default bind and ``db.metadata``) and refuses any database the guard does not allow.
+default bind and ``db.metadata``), or on ``engine=``, ``metadata=`` and ``session=`` (plain
+SQLAlchemy 2, Alchemical, ...: see `binding.py`), and refuses any database the guard does
+not allow. ``migrations=`` says how the migration head is stamped (see `migrations.py`).
+Most projects never build one themselves: ``flask_dredd.install()`` does it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .binding import BoundDatabase, UnsupportedDatabaseError, bind_database
 from .errors import IsolationError, NotPreparedError, ResetBlockedError, UnknownStrategyError
 from .guard import ALLOW_ENV, UnsafeDatabaseError, check_designated, is_designated
-from .migrations import stamp_migration_head
+from .migrations import (
+    MIGRATIONS_ENV,
+    MigrationsNotFoundError,
+    UnrestorableMigrationTableError,
+    check_restorable,
+    migrations_setting,
+    stamper_for,
+)
 from .strategies import (
     DEFAULT_STRATEGY,
     STRATEGIES,
@@ -34,20 +45,29 @@ from .strategies import (
 )
 from .target import ResetTarget
 
-if TYPE_CHECKING:
-    from flask_sqlalchemy import SQLAlchemy
-
-Seed = Callable[[Any], object]  # called with db.session; inserts the rows the app needs
+Seed = Callable[[Any], object]  # called with the session; inserts the rows the app needs
 
 
 class Isolation:
     """Prepares a contract database once, then resets it before every transaction."""
 
     def __init__(
-        self, db: SQLAlchemy, seed: Seed | None = None, strategy: str | None = None
+        self,
+        db: Any = None,
+        seed: Seed | None = None,
+        strategy: str | None = None,
+        *,
+        engine: Any = None,
+        metadata: Any = None,
+        session: Any = None,
+        migrations: str | None = None,
     ) -> None:
-        self.db = db
+        # Refused now, with what is accepted, rather than one attribute at a time mid-run.
+        self.db: BoundDatabase = bind_database(
+            db, engine=engine, metadata=metadata, session=session
+        )
         self.seed = seed
+        self.migrations = migrations_setting(migrations)
         # Resolved now so that a misspelt name fails at import of the hooks, not mid-run.
         self.strategy_class: type[ResetStrategy] = choose_strategy(strategy)
         self._strategy: ResetStrategy | None = None
@@ -60,15 +80,18 @@ class Isolation:
         """Guard, rebuild the schema, stamp, seed, record the baseline, install tracking.
 
         Call inside an app context whose app has ``db.init_app(app)`` (and, to stamp
-        the migration head, ``Migrate(app, db)``) done.
+        the migration head with Flask-Migrate, ``Migrate(app, db)``) done.
         """
         check_designated(self.db.engine.url)
-        self.db.session.remove()
+        self.db.remove_session()
+        stamp = stamper_for(self.migrations, lambda: self.db.engine)
+        with self.db.engine.connect() as connection:
+            check_restorable(connection, can_stamp=stamp is not None)
         target = ResetTarget(
             engine=self.db.engine,
             metadata=self.db.metadata,
             seed=self._seed_static_rows,
-            stamp=stamp_migration_head,
+            stamp=stamp or (lambda: False),
         )
         strategy = self.strategy_class(target)
         strategy.prepare()
@@ -84,7 +107,7 @@ class Isolation:
         check_designated(self.db.engine.url)
         # The hooks' own session must not keep a transaction (and its locks) open
         # across the reset; the next fixture starts a fresh one.
-        self.db.session.remove()
+        self.db.remove_session()
         self._strategy.reset()
 
     def _seed_static_rows(self) -> None:
@@ -98,21 +121,26 @@ class Isolation:
             session.rollback()
             raise
         finally:
-            self.db.session.remove()
+            self.db.remove_session()
 
 
 __all__ = [
     "ALLOW_ENV",
     "DEFAULT_STRATEGY",
+    "MIGRATIONS_ENV",
     "STRATEGIES",
     "STRATEGY_ENV",
     "Isolation",
+    "BoundDatabase",
     "IsolationError",
+    "MigrationsNotFoundError",
     "NotPreparedError",
     "ResetBlockedError",
     "Seed",
     "UnknownStrategyError",
+    "UnrestorableMigrationTableError",
     "UnsafeDatabaseError",
+    "UnsupportedDatabaseError",
     "check_designated",
     "is_designated",
 ]

@@ -23,7 +23,8 @@ from eventapi import create_app
 from eventapi.extensions import db
 from eventapi.models import User
 from eventapi.seed import seed_static_rows
-from factories import UserFactory, reset_sequences
+from factories import UserFactory
+from flask_dredd.factories import reset_sequences
 
 from .support import bearer
 

@@ -23,8 +23,8 @@ from factories import (
     TalkFactory,
     TrackFactory,
     UserFactory,
-    reset_sequences,
 )
+from flask_dredd.factories import reset_sequences
 
 from .conftest import empty_every_table
 from .support import bearer, error_of, invalid_fields

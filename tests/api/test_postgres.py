@@ -10,7 +10,8 @@ from eventapi import create_app
 from eventapi.config import with_postgres_driver
 from eventapi.extensions import db
 from eventapi.seed import seed_static_rows
-from factories import EventFactory, UserFactory, reset_sequences
+from factories import EventFactory, UserFactory
+from flask_dredd.factories import reset_sequences
 
 from .support import bearer, error_of, invalid_fields
 

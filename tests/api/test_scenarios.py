@@ -1,10 +1,12 @@
-"""factories.scenarios: the fixture recipes the hook files bind to transactions."""
+"""The fixture recipes the hook files bind to transactions: the engine's `given` with
+eventapi's callers (factories.scenarios)."""
 
 from eventapi.auth.sessions import hash_key
 from eventapi.extensions import db
 from eventapi.models import LoginSession
 from factories import EventFactory, SpeakerFactory, TalkFactory, TrackFactory, UserFactory
-from factories.scenarios import OWNER, OWNER_BROWSER_WITHOUT_CSRF, SOMEONE, given, owner_of
+from factories.scenarios import OWNER, OWNER_BROWSER_WITHOUT_CSRF, SOMEONE, owner_of
+from flask_dredd.fixtures import given
 
 
 def transaction():

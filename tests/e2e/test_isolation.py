@@ -11,11 +11,12 @@ import requests
 from eventapi.auth.tokens import issue_token
 from eventapi.extensions import db
 from eventapi.seed import seed_static_rows
-from factories import UserFactory, reset_sequences
-from factories.bare_app import bare_app
+from factories import UserFactory
 from flask_dredd.database import ensure_database, parse_url
+from flask_dredd.factories import reset_sequences
 from flask_dredd.isolation import Isolation
 from flask_dredd.server import GunicornServer
+from flask_dredd.wiring import load_app
 
 from .conftest import ROOT, run_contract
 from .test_contract import assert_every_transaction_passed
@@ -37,11 +38,11 @@ def test_contract_passes_in_any_order(
 
 @pytest.fixture
 def hooks_app(postgres_url: str, monkeypatch: pytest.MonkeyPatch):
-    """The hooks' bare app, on the server's database, in an app context."""
+    """The app the hooks build, on the server's database, in an app context."""
     ensure_database(parse_url(postgres_url))
     monkeypatch.setenv("DATABASE_URL", postgres_url)
     monkeypatch.setenv("EVENTAPI_CONFIG", "contract")
-    with bare_app().app_context() as context:
+    with load_app("eventapi").app_context() as context:
         yield context.app
 
 

@@ -1,0 +1,107 @@
+"""A brand-new Flask project in a temporary directory, adopting flask-dredd.
+
+Two variants of one small notes service (two models, five routes, one behind a token):
+`fsqla` on Flask-SQLAlchemy and Flask-Migrate, `alembic` on plain SQLAlchemy 2 and
+plain Alembic. Both share the contract (`apiary.apib`), the views and token auth
+(`notes/api.py`, `notes/auth.py`), the fixtures (`factories.py`, `hooks/notes.py`) and the
+glue; each has its own models, queries, migrations and `hooks/setup.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from flask_dredd.reports import Summary, read_xunit
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECTS = Path(__file__).resolve().parent / "projects"
+FLASK = str(Path(sys.executable).parent / "flask")
+PG_SERVER = os.environ.get("FLASK_DREDD_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+#: The files a project adds to adopt flask-dredd, beyond its own fixtures and examples.
+GLUE = ("hooks/setup.py", "dredd.yml", "package.json")
+
+
+@dataclass
+class Run:
+    exit_code: int
+    output: str
+    report: Summary | None
+
+
+@dataclass
+class NewProject:
+    root: Path
+
+    def env(self, **extra: str) -> dict[str, str]:
+        # Nothing from this repository or the shell may leak in: only what a user has.
+        leaks = ("FLASK", "DATABASE_URL", "EVENTAPI", "PYTHONPATH")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(leaks)}
+        return {**env, **extra}
+
+    def flask(self, *args: str, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [FLASK, "--app", "notes", *args], cwd=self.root, env=self.env(**env),
+            capture_output=True, text=True, timeout=timeout,
+        )  # fmt: skip
+
+    def run_contract(self, database_url: str, **env: str) -> Run:
+        reports = self.root / "reports"
+        done = self.flask("dredd", "run", "--database-url", database_url,
+                          "--reports-dir", str(reports), **env)  # fmt: skip
+        xunit = reports / "dredd.xml"
+        return Run(done.returncode, done.stdout + done.stderr,
+                   read_xunit(xunit) if xunit.exists() else None)  # fmt: skip
+
+    def glue_lines(self) -> int:
+        """Lines of the glue files that say something (not blank, not a comment)."""
+        text = "\n".join((self.root / name).read_text() for name in GLUE)
+        lines = (line.strip() for line in text.splitlines())
+        return sum(1 for line in lines if line and not line.startswith("#"))
+
+
+def new_project(tmp_path: Path, variant: str) -> NewProject:
+    root = tmp_path / f"notes-{variant}"
+    shutil.copytree(PROJECTS / "common", root, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(PROJECTS / variant, root, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    # Dredd is installed from package.json in a real project; here the repository's copy.
+    (root / "node_modules").symlink_to(ROOT / "node_modules")
+    project = NewProject(root)
+    if variant == "fsqla":
+        # As the project's author did once: `flask db init`, then the first revision.
+        done = project.flask("db", "init", DATABASE_URL="sqlite://")
+        assert done.returncode == 0, done.stdout + done.stderr
+    (root / "0001_users_and_notes.py").rename(root / "migrations/versions/0001_users_and_notes.py")
+    return project
+
+
+@pytest.fixture(params=["fsqla", "alembic"])
+def project(request: pytest.FixtureRequest, tmp_path: Path) -> NewProject:
+    return new_project(tmp_path, request.param)
+
+
+@pytest.fixture
+def notes_postgres_url() -> Iterator[str]:
+    """A fresh, designated PostgreSQL database for the notes service, dropped afterwards."""
+    name = f"notes_{uuid.uuid4().hex[:8]}_contract"
+    try:
+        psycopg2.connect(f"{PG_SERVER}/postgres", connect_timeout=3).close()
+    except psycopg2.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_SERVER} ({exc})")
+    server = PG_SERVER.replace("postgresql://", "postgresql+psycopg2://", 1)
+    yield f"{server}/{name}"
+    conn = psycopg2.connect(f"{PG_SERVER}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()

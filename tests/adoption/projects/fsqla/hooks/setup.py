@@ -1,0 +1,3 @@
+from flask_dredd import install
+
+install()
