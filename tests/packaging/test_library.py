@@ -38,13 +38,28 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def clean_venv(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def handler_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """flask-dredd depends on dredd-hooks-handler, built from this repository too."""
+    out = tmp_path_factory.mktemp("handler-dist")
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", str(out),
+         str(ROOT / "packages" / "dredd-hooks-handler")],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stdout + built.stderr
+    return next(out.glob("*.whl"))
+
+
+@pytest.fixture(scope="module")
+def clean_venv(
+    dist: Path, handler_wheel: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
     venv = tmp_path_factory.mktemp("venv")
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     wheel = next(dist.glob("*.whl"))
     installed = subprocess.run(
         [venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         str(wheel)],
+         str(wheel), str(handler_wheel)],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert installed.returncode == 0, installed.stdout + installed.stderr
