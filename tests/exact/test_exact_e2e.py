@@ -149,6 +149,14 @@ def test_a_value_drift_gavel_passes_is_caught_with_its_path(project: Path):
         in details["GET (200) /tracks/1"]
     ), details
     assert '$.error.code: documented "not_found", got "missing"' in details["GET (404) /tracks/1"]
+    # The HTML report lists each difference with its path, and the recorder saw the failure.
+    page = (done.reports / "index.html").read_text()
+    assert (
+        "<li><code>$.error.code</code>: documented <b>&quot;not_found&quot;</b>, "
+        "got <b>&quot;missing&quot;</b></li>"
+    ) in page
+    records = (done.reports / "transactions.jsonl").read_text()
+    assert records.count('"status": "failed"') == 2, records
 
 
 def test_exact_off_gives_gavels_verdict_back(project: Path):
