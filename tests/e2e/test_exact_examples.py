@@ -204,6 +204,15 @@ def test_the_exact_examples_pass_on_the_unchanged_app(project: Path):
     done = run(project, "unchanged", "eventapi:create_app()")
     assert done.exit_code == 0, done.output
     assert (done.xunit.passed, done.xunit.failed) == (4, 0), done.output
+    # Opt-outs are listed like skips, in the closing lines and the HTML report.
+    assert (
+        f"[flask-dredd] opt-out   {OPEN} > Example 1: inexact at $.expires_in: "
+        "seconds left count down\n"
+        f"[flask-dredd] opt-out   {OPEN} > Example 2: inexact: the form login is covered by "
+        "its own suite\n"
+    ) in done.output
+    page = (done.reports / "index.html").read_text()
+    assert '<div class="id">inexact at $.expires_in: seconds left count down</div>' in page
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
