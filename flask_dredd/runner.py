@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from flask_dredd.database import DatabaseError, ensure_database, parse_url
+from flask_dredd.database import DatabaseError, open_run_database, parse_url
 from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.html_report import write_html_report
 from flask_dredd.recorder import RECORD_ENV
@@ -116,16 +116,18 @@ def child_environment(config: RunConfig) -> dict[str, str]:
 
 
 def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
-    """Check the guard, create the database if missing, migrate it. Returns a summary."""
+    """Guard, create the database if missing, migrate it. Returns a summary.
+
+    The guard judges the database a real connection opened, before `flask db upgrade`.
+    """
     # Imported here so that `flask dredd --help` does not pull in SQLAlchemy.
-    from flask_dredd.isolation.guard import UnsafeDatabaseError, check_designated
+    from flask_dredd.isolation.guard import UnsafeDatabaseError
 
     try:
-        url = parse_url(config.database_url)
-        check_designated(url.render_as_string(hide_password=False))
-        created = ensure_database(url)
+        url, created, _ = open_run_database(parse_url(config.database_url), config.root)
     except (DatabaseError, UnsafeDatabaseError) as exc:
         raise RunError(str(exc)) from None
+    env["DATABASE_URL"] = url.render_as_string(hide_password=False)  # SQLite: made absolute
     upgrade = subprocess.run(
         [sys.executable, "-m", "flask", "--app", config.flask_app, "db", "upgrade"],
         cwd=config.root,

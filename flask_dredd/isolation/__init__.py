@@ -14,7 +14,8 @@ Used from the hooks::
         isolation.reset()
 
 Nothing here knows any particular API: it works on a Flask-SQLAlchemy ``db`` (its
-default bind and ``db.metadata``) and refuses any database the guard does not allow.
+default bind and ``db.metadata``) and refuses any database the guard does not allow,
+judged on the database each connection actually opened.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .actual import guard_engine
 from .errors import IsolationError, NotPreparedError, ResetBlockedError, UnknownStrategyError
 from .guard import ALLOW_ENV, UnsafeDatabaseError, check_designated, is_designated
 from .migrations import stamp_migration_head
@@ -60,10 +62,11 @@ class Isolation:
         """Guard, rebuild the schema, stamp, seed, record the baseline, install tracking.
 
         Call inside an app context whose app has ``db.init_app(app)`` (and, to stamp
-        the migration head, ``Migrate(app, db)``) done.
+        the migration head, ``Migrate(app, db)``) done. The guard judges the URL's name
+        here, then every connection the engine hands out, before anything is written.
         """
-        check_designated(self.db.engine.url)
         self.db.session.remove()
+        guard_engine(self.db.engine)
         target = ResetTarget(
             engine=self.db.engine,
             metadata=self.db.metadata,
@@ -81,7 +84,8 @@ class Isolation:
                 "Isolation.reset() was called before Isolation.prepare(): call prepare() "
                 "once in the before_all hook."
             )
-        check_designated(self.db.engine.url)
+        # The guard needs no call here: prepare() guarded the engine, whose every new
+        # connection is checked before its first use (see .actual).
         # The hooks' own session must not keep a transaction (and its locks) open
         # across the reset; the next fixture starts a fresh one.
         self.db.session.remove()
