@@ -1,6 +1,6 @@
 """factory-boy factories for EventAPI's models, shared by the contract hooks and tests."""
 
-from factories.auth import sign_in, sign_in_browser, sign_in_expired
+from factories.auth import sign_in, sign_in_browser, sign_in_expired, with_login_csrf
 from factories.base import BaseFactory, reset_sequences
 from factories.events import EventFactory
 from factories.programme import SpeakerFactory, TalkFactory, TrackFactory
@@ -20,4 +20,5 @@ __all__ = [
     "sign_in",
     "sign_in_browser",
     "sign_in_expired",
+    "with_login_csrf",
 ]
