@@ -20,7 +20,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, text
 
-from flask_dredd.isolation import ALLOW_ENV, Isolation, UnsafeDatabaseError, actual, is_designated
+from flask_dredd.isolation import ALLOW_ENV, Isolation, UnsafeDatabaseError, is_designated
 from tests.isolation.schema import db, seed_static_rows
 
 from .guard_support import PG_SERVER, ROWS, precious_postgres_database, precious_sqlite_folder
@@ -82,6 +82,8 @@ def make_app(url: str, instance: Path) -> Flask:
 def test_every_connection_is_judged_once_and_resets_add_no_round_trip(
     designated_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from flask_dredd.isolation import actual
+
     judged = []
     original = actual.opened_database
 
