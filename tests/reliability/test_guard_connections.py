@@ -48,11 +48,6 @@ def test_a_url_whose_query_can_change_the_target_is_not_designated_by_itself(url
     assert not is_designated(url)
 
 
-def test_in_memory_uri_spellings_stay_designated() -> None:
-    assert is_designated("sqlite:///file:scratch?mode=memory&uri=true")
-    assert is_designated("sqlite:///file::memory:?cache=shared&uri=true")
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def designated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A designated database, spelt with a query parameter that only locates it."""
