@@ -103,14 +103,3 @@ def test_after_login_the_cookie_holds_the_sessions_own_token(client, ada):
     # A page that asks again while logged in gets that token, not one that breaks the session.
     assert client.get("/auth/csrf").get_json()["csrf_token"] == token
     assert client.post("/auth/ping", headers=csrf(token)).status_code == 200
-
-
-def test_the_body_is_checked_before_the_token(client, ada):
-    response = client.post("/auth/session", data="ada", content_type="text/plain")
-    error_of(response, 415, "unsupported_media_type")
-
-
-def test_token_login_needs_no_csrf_and_sets_no_cookie(client, ada):
-    response = client.post("/auth/login", json=ADA)
-    assert response.status_code == 200
-    assert response.headers.getlist("Set-Cookie") == []
