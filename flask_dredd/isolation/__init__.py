@@ -84,8 +84,8 @@ class Isolation:
                 "Isolation.reset() was called before Isolation.prepare(): call prepare() "
                 "once in the before_all hook."
             )
-        # The guard needs no call here: prepare() guarded the engine, whose every new
-        # connection is checked before its first use (see .actual).
+        # No guard call here: prepare() guarded the engine, and each of its connections
+        # is judged once, at its first checkout (see .actual).
         # The hooks' own session must not keep a transaction (and its locks) open
         # across the reset; the next fixture starts a fresh one.
         self.db.session.remove()
