@@ -29,6 +29,11 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    # Expired session rows are kept this long (their cookie gets "session_expired", not
+    # "session_invalid"), then purged at every login and, at most once per interval in
+    # each worker process, when a request reads a session.
+    SESSION_EXPIRED_RETENTION_SECONDS = 60 * 60
+    SESSION_PURGE_INTERVAL_SECONDS = 5 * 60
     # Flask-SeaSurf: unsafe requests of a cookie session carry the session's CSRF token in
     # X-CSRFToken. The CSRF cookie is how a page's script learns the token, so it cannot
     # be HttpOnly; the session cookie, which no script needs, is.

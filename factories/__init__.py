@@ -4,7 +4,7 @@ They build on the engine's `flask_dredd.factories.BaseFactory` (commit persisten
 sequences from 1, restarted after every reset).
 """
 
-from factories.auth import sign_in, sign_in_browser, sign_in_expired
+from factories.auth import sign_in, sign_in_browser, sign_in_expired, with_login_csrf
 from factories.events import EventFactory
 from factories.programme import SpeakerFactory, TalkFactory, TrackFactory
 from factories.sessions import LoginSessionFactory
@@ -21,4 +21,5 @@ __all__ = [
     "sign_in",
     "sign_in_browser",
     "sign_in_expired",
+    "with_login_csrf",
 ]

@@ -1,5 +1,6 @@
 """Signing a transaction's request in as a user: a token client or a browser client."""
 
+import secrets
 from datetime import timedelta
 
 from flask import current_app
@@ -9,7 +10,18 @@ from eventapi.auth.tokens import issue_token
 from eventapi.models import LoginSession, User
 from factories.sessions import LoginSessionFactory
 from factories.users import UserFactory
-from flask_dredd.transactions import Transaction, set_bearer, sign_in_with_cookies
+from flask_dredd.transactions import (
+    Transaction,
+    request_headers,
+    set_bearer,
+    set_body,
+    set_cookie,
+    set_header,
+    sign_in_with_cookies,
+)
+
+#: What the blueprint shows where a browser's login CSRF token goes (GET /auth/csrf).
+LOGIN_CSRF_PLACEHOLDER = "<login csrf token>"
 
 
 def sign_in(transaction: Transaction, user: User | None = None) -> User:
@@ -50,3 +62,21 @@ def sign_in_browser(
         csrf_header=config["CSRF_HEADER_NAME"],
     )
     return session
+
+
+def with_login_csrf(transaction: Transaction) -> str:
+    """Send the login as a browser that fetched GET /auth/csrf: a fresh token in the
+    csrf_token cookie, and wherever the blueprint echoes it (header or form field).
+
+    The token lives only in the browser (double submit), so there is no row to create.
+    """
+    token = secrets.token_urlsafe(32)
+    config = current_app.config
+    set_cookie(transaction, config["CSRF_COOKIE_NAME"], token)
+    header = config["CSRF_HEADER_NAME"]
+    if any(name.lower() == header.lower() for name in request_headers(transaction)):
+        set_header(transaction, header, token)
+    body = transaction.get("request", {}).get("body") or ""
+    if LOGIN_CSRF_PLACEHOLDER in body:
+        set_body(transaction, body.replace(LOGIN_CSRF_PLACEHOLDER, token))
+    return token

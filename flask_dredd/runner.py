@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from flask_dredd.database import DatabaseError, ensure_database, parse_url
+from flask_dredd.database import DatabaseError, open_run_database, parse_url
 from flask_dredd.exact.hook import NOTES_ENV, NOTES_FILE, engine_hookfiles
 from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.html_report import write_html_report
@@ -118,9 +118,12 @@ def child_environment(config: RunConfig) -> dict[str, str]:
 
 
 def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
-    """Check the guard, create the database if missing, migrate it. Returns a summary."""
+    """Guard, create the database if missing, migrate it. Returns a summary.
+
+    The guard judges the database a real connection opened, before `flask db upgrade`.
+    """
     # Imported here so that `flask dredd --help` does not pull in SQLAlchemy.
-    from flask_dredd.isolation.guard import UnsafeDatabaseError, check_designated
+    from flask_dredd.isolation.guard import UnsafeDatabaseError
     from flask_dredd.isolation.migrations import (
         MigrationsNotFoundError,
         migrations_setting,
@@ -129,12 +132,11 @@ def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
     )
 
     try:
-        url = parse_url(config.database_url)
-        check_designated(url.render_as_string(hide_password=False))
         migrations = migrations_setting(None, config.root, env)  # before creating anything
-        created = ensure_database(url)
+        url, created, _ = open_run_database(parse_url(config.database_url), config.root)
     except (DatabaseError, UnsafeDatabaseError, MigrationsNotFoundError) as exc:
         raise RunError(str(exc)) from None
+    env["DATABASE_URL"] = url.render_as_string(hide_password=False)  # SQLite: made absolute
     command = upgrade_command(migrations, config.flask_app)
     if command is None:
         return f"{url.render_as_string()}: {'created, ' if created else ''}no migrations"

@@ -2,7 +2,7 @@
 
 import dredd_hooks as hooks
 
-from factories import LoginSessionFactory, UserFactory, sign_in_browser
+from factories import LoginSessionFactory, UserFactory, sign_in_browser, with_login_csrf
 from factories.scenarios import (
     SOMEONE_BROWSER,
     SOMEONE_BROWSER_EXPIRED,
@@ -11,14 +11,15 @@ from factories.scenarios import (
 from flask_dredd.declarations import no_fixtures
 from flask_dredd.fixtures import bind, given
 
+LOGIN_TOKEN = "Auth > Login CSRF Token > Get a Login Token"
 OPEN = "Auth > Session > Open a Session"
 SHOW = "Auth > Session > Show the Session"
 PING = "Auth > Session Ping > Extend the Session"
 LOGOUT = "Auth > Logout > Log Out"
 
 # Refused before any lookup: a body that is neither JSON nor a form, no cookie, a cookie
-# that names no session at all.
-no_fixtures(f"{OPEN} > Example 4", f"{SHOW} > Example 2", f"{SHOW} > Example 4")
+# that names no session at all. A login token is a random value the browser keeps.
+no_fixtures(f"{OPEN} > Example 4", f"{SHOW} > Example 2", f"{SHOW} > Example 4", LOGIN_TOKEN)
 
 
 @hooks.before("Auth > Login > Log In > Example 1")
@@ -28,6 +29,20 @@ no_fixtures(f"{OPEN} > Example 4", f"{SHOW} > Example 2", f"{SHOW} > Example 4")
 @hooks.before(f"{OPEN} > Example 3")
 def ada_has_an_account(transaction):
     UserFactory(email="ada@example.com")  # with the blueprint's password, the default
+
+
+@hooks.before(f"{OPEN} > Example 1")
+@hooks.before(f"{OPEN} > Example 2")
+@hooks.before(f"{OPEN} > Example 3")
+def browser_echoes_its_login_token(transaction):
+    with_login_csrf(transaction)
+
+
+@hooks.before(f"{OPEN} > Example 5")
+def forged_form_carries_only_the_cookie(transaction):
+    """Ada's account exists, the browser holds a login token cookie; the form has none."""
+    UserFactory(email="ada@example.com")
+    with_login_csrf(transaction)
 
 
 @hooks.before(f"{PING} > Example 3")

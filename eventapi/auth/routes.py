@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from eventapi.auth import bp
 from eventapi.auth.guard import require_session
+from eventapi.auth.login_csrf import check_login_csrf, login_token, set_login_token_cookie
 from eventapi.auth.passwords import password_matches
 from eventapi.auth.sessions import lifetime, purge_expired, start_session
 from eventapi.auth.tokens import issue_token
@@ -61,12 +62,27 @@ def login():
     }
 
 
+@bp.get("/csrf")
+def login_csrf_token():
+    """The token a browser's login must echo (login CSRF), in the csrf_token cookie."""
+    token = login_token()
+    response = current_app.json.response({"csrf_token": token})
+    response.headers.add("Vary", "Cookie")
+    set_login_token_cookie(response, token)
+    return response
+
+
 @bp.post("/session")
 @csrf.set_cookie
 def open_session():
-    """Browser login: a server-side session, its cookie, and its CSRF token (cookie + body)."""
-    user = check_credentials(json_or_form_body())
-    purge_expired(user.id)
+    """Browser login: a server-side session, its cookie, and its CSRF token (cookie + body).
+
+    The login itself must echo the csrf_token cookie (see `eventapi.auth.login_csrf`).
+    """
+    credentials = json_or_form_body()
+    check_login_csrf(credentials)
+    user = check_credentials(credentials)
+    purge_expired()
     if session.live:  # logging in again replaces the session this browser had
         session.end()
     row, key = start_session(user)

@@ -11,12 +11,17 @@ anonymous clients get no row and no cookie.
 
 Needs only an app context (no request) to start a session, which lets test fixtures and
 the contract hooks create sessions the way a login does.
+
+Expired rows are the app's to purge: once expired for SESSION_EXPIRED_RETENTION_SECONDS,
+every login purges them, whoever's they are, and so does reading a session, at most once
+per SESSION_PURGE_INTERVAL_SECONDS in each process.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -66,13 +71,32 @@ def start_session(user: User, *, key: str | None = None, expires_at: datetime | 
     return row, key
 
 
-def purge_expired(user_id: int) -> None:
-    """Forget `user_id`'s expired sessions (at each login, so the table stays small)."""
-    db.session.execute(
-        delete(LoginSession).where(
-            LoginSession.user_id == user_id, LoginSession.expires_at <= utcnow()
-        )
-    )
+def purge_expired() -> None:
+    """Forget every user's sessions that expired over SESSION_EXPIRED_RETENTION_SECONDS ago.
+
+    In the caller's transaction. Until then an expired session's cookie is answered
+    ``session_expired`` (log in again), not ``session_invalid``.
+    """
+    retention = timedelta(seconds=current_app.config["SESSION_EXPIRED_RETENTION_SECONDS"])
+    db.session.execute(delete(LoginSession).where(LoginSession.expires_at <= utcnow() - retention))
+
+
+# When this process may purge next on a session read (time.monotonic()).
+_next_purge_at = 0.0
+
+
+def purge_expired_now_and_then() -> None:
+    """`purge_expired`, committed, at most once per SESSION_PURGE_INTERVAL_SECONDS per process.
+
+    So the rows of users who never log in again do not pile up.
+    """
+    global _next_purge_at
+    now = time.monotonic()
+    if now < _next_purge_at:
+        return
+    _next_purge_at = now + current_app.config["SESSION_PURGE_INTERVAL_SECONDS"]
+    purge_expired()
+    db.session.commit()
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -120,6 +144,7 @@ class DatabaseSessionInterface(SessionInterface):
         key = request.cookies.get(self.get_cookie_name(app))
         if not key:
             return ServerSession(SessionState.NONE)
+        purge_expired_now_and_then()
         row = db.session.scalar(select(LoginSession).filter_by(key_hash=hash_key(key)))
         if row is None:
             return ServerSession(SessionState.INVALID)

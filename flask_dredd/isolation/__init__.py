@@ -16,8 +16,9 @@ Used from the hooks::
 Nothing here knows any particular API: it works on a Flask-SQLAlchemy ``db`` (its
 default bind and ``db.metadata``), or on ``engine=``, ``metadata=`` and ``session=`` (plain
 SQLAlchemy 2, Alchemical, ...: see `binding.py`), and refuses any database the guard does
-not allow. ``migrations=`` says how the migration head is stamped (see `migrations.py`).
-Most projects never build one themselves: ``flask_dredd.install()`` does it.
+not allow, judged on the database each connection actually opened. ``migrations=`` says
+how the migration head is stamped (see `migrations.py`). Most projects never build one
+themselves: ``flask_dredd.install()`` does it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .actual import guard_engine
 from .binding import BoundDatabase, UnsupportedDatabaseError, bind_database
 from .errors import IsolationError, NotPreparedError, ResetBlockedError, UnknownStrategyError
 from .guard import ALLOW_ENV, UnsafeDatabaseError, check_designated, is_designated
@@ -80,10 +82,12 @@ class Isolation:
         """Guard, rebuild the schema, stamp, seed, record the baseline, install tracking.
 
         Call inside an app context whose app has ``db.init_app(app)`` (and, to stamp
-        the migration head with Flask-Migrate, ``Migrate(app, db)``) done.
+        the migration head with Flask-Migrate, ``Migrate(app, db)``) done. The guard judges
+        the URL's name here, then every connection the engine hands out, before anything
+        is written.
         """
-        check_designated(self.db.engine.url)
         self.db.remove_session()
+        guard_engine(self.db.engine)
         stamp = stamper_for(self.migrations, lambda: self.db.engine)
         with self.db.engine.connect() as connection:
             check_restorable(connection, can_stamp=stamp is not None)
@@ -104,7 +108,8 @@ class Isolation:
                 "Isolation.reset() was called before Isolation.prepare(): call prepare() "
                 "once in the before_all hook."
             )
-        check_designated(self.db.engine.url)
+        # No guard call here: prepare() guarded the engine, and each of its connections
+        # is judged once, at its first checkout (see .actual).
         # The hooks' own session must not keep a transaction (and its locks) open
         # across the reset; the next fixture starts a fresh one.
         self.db.remove_session()

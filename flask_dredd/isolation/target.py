@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, MetaData
 
+from .actual import guard_engine
 from .dialects import Dialect, dialect_for
-from .guard import check_designated
 from .tables import ApplicationTables
 
 
@@ -30,8 +30,8 @@ class ResetTarget:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """A reset transaction, after the guard has approved the database."""
-        check_designated(self.engine.url)
+        """A reset transaction, on a connection the guard has approved."""
+        guard_engine(self.engine)  # a set lookup once done; each connection is checked once
         with self.dialect.transaction(self.engine) as connection:
             yield connection
 

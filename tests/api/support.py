@@ -28,9 +28,21 @@ def invalid_fields(response) -> dict[str, list[str]]:
     return error_of(response, 422, "validation_failed")["fields"]
 
 
+def login_csrf(client) -> dict[str, str]:
+    """What a login page does first: fetch the login CSRF token (its cookie stays in the
+    client's jar); the header that echoes it."""
+    response = client.get("/auth/csrf")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return csrf(response.get_json()["csrf_token"])
+
+
 def browser_login(client, user: User, password: str = DEFAULT_PASSWORD) -> str:
     """Log `client` in as a browser does (the cookies stay in its jar); the CSRF token."""
-    response = client.post("/auth/session", json={"email": user.email, "password": password})
+    response = client.post(
+        "/auth/session",
+        json={"email": user.email, "password": password},
+        headers=login_csrf(client),
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["csrf_token"]
 

@@ -76,6 +76,8 @@ class Client:
         self.user_id = user.json()["id"]
         credentials = {"email": email, "password": PASSWORD}
         if self.browser:  # cookies stay in the requests.Session; every unsafe call sends the token
+            login = self.call("GET", "/auth/csrf", 200).json()["csrf_token"]  # login CSRF
+            credentials["csrf_token"] = login
             token = self.call("POST", "/auth/session", 201, data=credentials).json()["csrf_token"]
             assert self.http.cookies.get("csrf_token") == token
             self.http.headers["X-CSRFToken"] = token
