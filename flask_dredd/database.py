@@ -70,6 +70,7 @@ def _ensure_sqlite_file(url: URL) -> bool:
 
 def _ensure_postgres_database(url: URL) -> bool:
     import psycopg2
+    import psycopg2.errors
     from psycopg2 import sql
 
     # The target may not exist yet, so connect to the server's maintenance database.
@@ -89,7 +90,10 @@ def _ensure_postgres_database(url: URL) -> bool:
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,))
             if cur.fetchone():
                 return False
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
+            try:
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
+            except (psycopg2.errors.DuplicateDatabase, psycopg2.errors.UniqueViolation):
+                return False  # another run created it just now; the database lock decides
             return True
     finally:
         conn.close()

@@ -20,11 +20,13 @@ from pathlib import Path
 
 import yaml
 
-from flask_dredd.database import DatabaseError, ensure_database, parse_url
+from flask_dredd.database import DatabaseError, _psycopg2_params, ensure_database, parse_url
 from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.html_report import write_html_report
+from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.recorder import RECORD_ENV
 from flask_dredd.reorder import reordered
+from flask_dredd.run_lock import LockHeldError, RunIdentity, RunLocks
 from flask_dredd.run_report import RECORD_FILE, RunReport, collect
 from flask_dredd.server import (
     GunicornServer,
@@ -115,8 +117,11 @@ def child_environment(config: RunConfig) -> dict[str, str]:
     return env
 
 
-def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
-    """Check the guard, create the database if missing, migrate it. Returns a summary."""
+def prepare_database(config: RunConfig, env: dict[str, str], locks: RunLocks) -> str:
+    """Check the guard, create the database if missing, lock it, migrate it.
+
+    Returns a summary. The lock is held until ``locks`` is released, after the reports.
+    """
     # Imported here so that `flask dredd --help` does not pull in SQLAlchemy.
     from flask_dredd.isolation.guard import UnsafeDatabaseError, check_designated
 
@@ -124,7 +129,8 @@ def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
         url = parse_url(config.database_url)
         check_designated(url.render_as_string(hide_password=False))
         created = ensure_database(url)
-    except (DatabaseError, UnsafeDatabaseError) as exc:
+        locks.hold_database(url, lambda: _psycopg2_params(url, dbname=url.database or ""))
+    except (DatabaseError, UnsafeDatabaseError, LockHeldError) as exc:
         raise RunError(str(exc)) from None
     upgrade = subprocess.run(
         [sys.executable, "-m", "flask", "--app", config.flask_app, "db", "upgrade"],
@@ -133,6 +139,7 @@ def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
         capture_output=True,
         text=True,
         timeout=120,
+        preexec_fn=die_with_runner(),
     )
     if upgrade.returncode != 0:
         raise RunError(
@@ -163,7 +170,10 @@ def write_dredd_config(config: RunConfig, endpoint: str, hooks_port: int) -> Pat
     settings["hooks-worker-handler-port"] = hooks_port
     # The xunit report is what CI reads; keep whatever else dredd.yml asks for.
     reporters = [r for r in _as_list(settings.get("reporter")) if r != "xunit"]
-    outputs = _as_list(settings.get("output"))[: len(reporters)]
+    # Into this run's folder, whatever dredd.yml says: runs side by side (each with its
+    # own --reports-dir) must not write each other's reports.
+    outputs = [str(reports / Path(out).name) for out in _as_list(settings.get("output"))]
+    outputs = outputs[: len(reporters)]
     settings["reporter"] = [*reporters, "xunit"]
     settings["output"] = [*outputs, str(reports / "dredd.xml")]
     effective = reports / "dredd.run.yml"
@@ -208,7 +218,9 @@ def dredd_command(config: RunConfig, effective_config: Path) -> list[str]:
 
 
 def run_dredd(command: list[str], config: RunConfig, env: dict[str, str]) -> int:
-    process = subprocess.Popen(command, cwd=config.root, env=env, start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=config.root, env=env, start_new_session=True, preexec_fn=die_with_runner()
+    )
     try:
         return process.wait(timeout=config.dredd_timeout)
     except subprocess.TimeoutExpired:
@@ -242,23 +254,40 @@ def start_server(config: RunConfig, env: dict[str, str], reports: Path) -> Gunic
     server = GunicornServer(
         config.app_spec, workers=config.workers, env=env, log_path=reports / "server.log"
     )
-    server.start()
     try:
+        server.start()
         server.wait_ready(config.server_timeout)
     except ServerStartError as exc:
         server.stop()
         raise RunError(str(exc)) from None
+    except BaseException:  # Ctrl-C, SIGTERM: a partly started server is stopped too
+        server.stop()
+        raise
     return server
 
 
 def run(config: RunConfig) -> RunResult:
-    """Run the contract once; never leaves a server or Dredd behind."""
+    """Run the contract once, alone on its database and reports folder.
+
+    Never leaves a server or Dredd behind; the locks are released last, after the reports.
+    """
+    identity = RunIdentity.current()
+    with RunLocks(identity, note=lambda message: progress("lock", message)) as locks:
+        return _run_locked(config, identity, locks)
+
+
+def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> RunResult:
     phases: dict[str, float] = {}
     started = time.monotonic()
     check_tools(config)
     env = child_environment(config)
+    env[RUN_ID_ENV] = identity.run_id
     reports = config.path(config.reports_dir)
     reports.mkdir(parents=True, exist_ok=True)
+    try:
+        locks.hold_reports(reports)
+    except LockHeldError as exc:
+        raise RunError(str(exc)) from None
     for stale in (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html"):  # never an older run's
         (reports / stale).unlink(missing_ok=True)
     env[RECORD_ENV] = str(reports / RECORD_FILE)
@@ -276,7 +305,7 @@ def run(config: RunConfig) -> RunResult:
     with interruptible():
         try:
             t0 = time.monotonic()
-            summary = prepare_database(config, env)
+            summary = prepare_database(config, env, locks)
             progress("database", f"{summary} ({phase('database'):.1f} s)")
 
             if endpoint is None:
