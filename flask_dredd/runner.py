@@ -91,6 +91,10 @@ def interruptible() -> Iterator[None]:
     """Turn SIGTERM and SIGINT into ``Interrupted`` so cleanup code always runs."""
 
     def raise_interrupted(signum: int, _frame: object) -> None:
+        # Once: a second Ctrl-C must not cut the stopping of the server and Dredd short
+        # (bounded by their stop timeouts); the previous handlers return on exit.
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop_signal, signal.SIG_IGN)
         raise Interrupted(signal.Signals(signum).name)
 
     previous = {s: signal.signal(s, raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}

@@ -107,6 +107,18 @@ def test_no_process_of_the_run_outlives_it(
     assert_nothing_left(run, signum, before)
 
 
+def test_a_second_ctrl_c_does_not_cut_the_stopping_short(workspace: tuple[Path, str]):
+    reports, database = workspace
+    run = start_run(reports, database)
+    before = wait_for_phase(run, "dredd")
+    os.killpg(run.pid, signal.SIGINT)
+    time.sleep(0.05)  # while the runner stops Dredd and the server
+    os.killpg(run.pid, signal.SIGINT)
+    assert_nothing_left(run, signal.SIGINT, before)
+    assert "Traceback" not in run.output, run.output
+    assert "[flask-dredd] done" in run.output, run.output  # and its reports were written
+
+
 def test_the_next_run_on_the_same_database_and_reports_passes(workspace: tuple[Path, str]):
     reports, database = workspace
     run = start_run(reports, database).finish()
