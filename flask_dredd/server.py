@@ -66,12 +66,15 @@ class GunicornServer:
         return f"http://{self.host}:{self.port}"
 
     def command(self) -> list[str]:
+        # On SIGTERM the master waits this long for its workers before SIGKILL. A worker
+        # still loading the app exits only once loaded (seconds on a busy machine), and a
+        # stopped run has no request worth waiting for: keep the stop short.
         return [
             sys.executable, "-m", "gunicorn",
             "--workers", str(self.workers),
             "--bind", f"{self.host}:{self.port}",
             "--access-logfile", "-",
-            "--graceful-timeout", "5",
+            "--graceful-timeout", "2",
             self.app_spec,
         ]  # fmt: skip
 
