@@ -49,7 +49,11 @@ _APPLICATION_NAME_MAX = 63
 _APPLICATION_PREFIX = "flask-dredd run"
 
 
-class LockHeldError(RuntimeError):
+class LockError(RuntimeError):
+    """A run cannot take one of its locks; the message says why and what to do."""
+
+
+class LockHeldError(LockError):
     """Another run holds the database or the reports folder; the message names it."""
 
 
@@ -129,7 +133,14 @@ class FileLock:
         Returns the identity a stale lock file named (its run died), else None.
         """
         for _ in range(10):
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            except OSError as exc:
+                raise LockError(
+                    f"cannot create the lock file {self.path}: {exc.strerror}. A run locks "
+                    "its database and reports folder with a file beside them: make that "
+                    "folder writable, or choose another one."
+                ) from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -181,9 +192,11 @@ class FileLock:
 def _read_identity(fd: int) -> RunIdentity | None:
     try:
         data: Any = json.loads(os.pread(fd, 65536, 0) or b"null")
-        return RunIdentity(**data) if isinstance(data, dict) else None
+        identity = RunIdentity(**data) if isinstance(data, dict) else None
     except (ValueError, TypeError):
         return None
+    # Written by another program, or by hand: not a run we can name.
+    return identity if identity is not None and isinstance(identity.pid, int) else None
 
 
 # ---------------------------------------------------------------- PostgreSQL

@@ -26,7 +26,7 @@ from flask_dredd.html_report import write_html_report
 from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.recorder import RECORD_ENV
 from flask_dredd.reorder import reordered
-from flask_dredd.run_lock import LockHeldError, RunIdentity, RunLocks
+from flask_dredd.run_lock import LockError, RunIdentity, RunLocks
 from flask_dredd.run_report import RECORD_FILE, RunReport, collect
 from flask_dredd.server import (
     GunicornServer,
@@ -134,7 +134,7 @@ def prepare_database(config: RunConfig, env: dict[str, str], locks: RunLocks) ->
         check_designated(url.render_as_string(hide_password=False))
         created = ensure_database(url)
         locks.hold_database(url, lambda: _psycopg2_params(url, dbname=url.database or ""))
-    except (DatabaseError, UnsafeDatabaseError, LockHeldError) as exc:
+    except (DatabaseError, UnsafeDatabaseError, LockError) as exc:
         raise RunError(str(exc)) from None
     upgrade = subprocess.run(
         [sys.executable, "-m", "flask", "--app", config.flask_app, "db", "upgrade"],
@@ -290,7 +290,7 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
     reports.mkdir(parents=True, exist_ok=True)
     try:
         locks.hold_reports(reports)
-    except LockHeldError as exc:
+    except LockError as exc:
         raise RunError(str(exc)) from None
     for stale in (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html"):  # never an older run's
         (reports / stale).unlink(missing_ok=True)

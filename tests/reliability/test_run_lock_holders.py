@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from flask_dredd.database import _psycopg2_params, ensure_database
-from flask_dredd.run_lock import ADVISORY_KEY, LockHeldError, RunIdentity, RunLocks
+from flask_dredd.run_lock import ADVISORY_KEY, LockError, LockHeldError, RunIdentity, RunLocks
 
 from .runs import postgres_database_fixture  # noqa: F401 (fixture)
 
@@ -44,6 +44,21 @@ def test_a_held_reports_folder_refuses_at_once_and_is_free_again_after_release(t
     with RunLocks(identity(), notes.append) as second:
         second.hold_reports(tmp_path)
     assert notes == []  # a lock released in order leaves nothing to take over
+
+
+def test_a_lock_file_that_cannot_be_created_is_a_clear_error(tmp_path: Path):
+    not_a_folder = tmp_path / "reports"
+    not_a_folder.write_text("")
+    with pytest.raises(LockError, match=r"cannot create the lock file .*reports/run\.lock"):
+        RunLocks(identity(), print).hold_reports(not_a_folder)
+
+
+def test_a_lock_file_written_by_something_else_is_reused_without_naming_a_run(tmp_path: Path):
+    (tmp_path / "run.lock").write_text('{"pid": "not a number"}')
+    notes: list[str] = []
+    with RunLocks(identity(), notes.append) as locks:
+        locks.hold_reports(tmp_path)
+    assert notes == []
 
 
 @pytest.mark.postgres
