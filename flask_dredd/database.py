@@ -180,6 +180,7 @@ def _ensure_sqlite_folder(url: URL, root: Path | None) -> bool:
 def _ensure_postgres_database(url: URL) -> bool:
     try:
         import psycopg2
+        import psycopg2.errors
         from psycopg2 import sql
     except ImportError:
         raise DatabaseError(
@@ -204,7 +205,10 @@ def _ensure_postgres_database(url: URL) -> bool:
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,))
             if cur.fetchone():
                 return False
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
+            try:
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
+            except (psycopg2.errors.DuplicateDatabase, psycopg2.errors.UniqueViolation):
+                return False  # another run created it just now; the database lock decides
             return True
     finally:
         conn.close()

@@ -20,12 +20,14 @@ from pathlib import Path
 
 import yaml
 
-from flask_dredd.database import DatabaseError, open_run_database, parse_url
+from flask_dredd.database import DatabaseError, _psycopg2_params, open_run_database, parse_url
 from flask_dredd.exact.hook import NOTES_ENV, NOTES_FILE, engine_hookfiles
 from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.html_report import write_html_report
+from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.recorder import RECORD_ENV
 from flask_dredd.reorder import reordered
+from flask_dredd.run_lock import LockError, RunIdentity, RunLocks
 from flask_dredd.run_report import RECORD_FILE, RunReport, collect
 from flask_dredd.server import (
     GunicornServer,
@@ -90,6 +92,10 @@ def interruptible() -> Iterator[None]:
     """Turn SIGTERM and SIGINT into ``Interrupted`` so cleanup code always runs."""
 
     def raise_interrupted(signum: int, _frame: object) -> None:
+        # Once: a second Ctrl-C must not cut the stopping of the server and Dredd short
+        # (bounded by their stop timeouts); the previous handlers return on exit.
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop_signal, signal.SIG_IGN)
         raise Interrupted(signal.Signals(signum).name)
 
     previous = {s: signal.signal(s, raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -117,10 +123,11 @@ def child_environment(config: RunConfig) -> dict[str, str]:
     return env
 
 
-def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
-    """Guard, create the database if missing, migrate it. Returns a summary.
+def prepare_database(config: RunConfig, env: dict[str, str], locks: RunLocks) -> str:
+    """Guard, create the database if missing, lock it, migrate it. Returns a summary.
 
     The guard judges the database a real connection opened, before `flask db upgrade`.
+    The lock is held until ``locks`` is released, after the reports.
     """
     # Imported here so that `flask dredd --help` does not pull in SQLAlchemy.
     from flask_dredd.isolation.guard import UnsafeDatabaseError
@@ -134,14 +141,21 @@ def prepare_database(config: RunConfig, env: dict[str, str]) -> str:
     try:
         migrations = migrations_setting(None, config.root, env)  # before creating anything
         url, created, _ = open_run_database(parse_url(config.database_url), config.root)
-    except (DatabaseError, UnsafeDatabaseError, MigrationsNotFoundError) as exc:
+        locks.hold_database(url, lambda: _psycopg2_params(url, dbname=url.database or ""))
+    except (DatabaseError, UnsafeDatabaseError, MigrationsNotFoundError, LockError) as exc:
         raise RunError(str(exc)) from None
     env["DATABASE_URL"] = url.render_as_string(hide_password=False)  # SQLite: made absolute
     command = upgrade_command(migrations, config.flask_app)
     if command is None:
         return f"{url.render_as_string()}: {'created, ' if created else ''}no migrations"
     upgrade = subprocess.run(
-        command, cwd=config.root, env=env, capture_output=True, text=True, timeout=120
+        command,
+        cwd=config.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=die_with_runner(),
     )
     if upgrade.returncode != 0:
         raise RunError(
@@ -178,7 +192,10 @@ def write_dredd_config(config: RunConfig, endpoint: str, hooks_port: int) -> Pat
     settings["hookfiles"] = [*_as_list(settings.get("hookfiles")), *extra]
     # The xunit report is what CI reads; keep whatever else dredd.yml asks for.
     reporters = [r for r in _as_list(settings.get("reporter")) if r != "xunit"]
-    outputs = _as_list(settings.get("output"))[: len(reporters)]
+    # Into this run's folder, whatever dredd.yml says: runs side by side (each with its
+    # own --reports-dir) must not write each other's reports.
+    outputs = [str(reports / Path(out).name) for out in _as_list(settings.get("output"))]
+    outputs = outputs[: len(reporters)]
     settings["reporter"] = [*reporters, "xunit"]
     settings["output"] = [*outputs, str(reports / "dredd.xml")]
     effective = reports / "dredd.run.yml"
@@ -223,7 +240,9 @@ def dredd_command(config: RunConfig, effective_config: Path) -> list[str]:
 
 
 def run_dredd(command: list[str], config: RunConfig, env: dict[str, str]) -> int:
-    process = subprocess.Popen(command, cwd=config.root, env=env, start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=config.root, env=env, start_new_session=True, preexec_fn=die_with_runner()
+    )
     try:
         return process.wait(timeout=config.dredd_timeout)
     except subprocess.TimeoutExpired:
@@ -257,23 +276,40 @@ def start_server(config: RunConfig, env: dict[str, str], reports: Path) -> Gunic
     server = GunicornServer(
         config.app_spec, workers=config.workers, env=env, log_path=reports / "server.log"
     )
-    server.start()
     try:
+        server.start()
         server.wait_ready(config.server_timeout)
     except ServerStartError as exc:
         server.stop()
         raise RunError(str(exc)) from None
+    except BaseException:  # Ctrl-C, SIGTERM: a partly started server is stopped too
+        server.stop()
+        raise
     return server
 
 
 def run(config: RunConfig) -> RunResult:
-    """Run the contract once; never leaves a server or Dredd behind."""
+    """Run the contract once, alone on its database and reports folder.
+
+    Never leaves a server or Dredd behind; the locks are released last, after the reports.
+    """
+    identity = RunIdentity.current()
+    with RunLocks(identity, note=lambda message: progress("lock", message)) as locks:
+        return _run_locked(config, identity, locks)
+
+
+def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> RunResult:
     phases: dict[str, float] = {}
     started = time.monotonic()
     check_tools(config)
     env = child_environment(config)
+    env[RUN_ID_ENV] = identity.run_id
     reports = config.path(config.reports_dir)
     reports.mkdir(parents=True, exist_ok=True)
+    try:
+        locks.hold_reports(reports)
+    except LockError as exc:
+        raise RunError(str(exc)) from None
     for stale in (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html"):  # never an older run's
         (reports / stale).unlink(missing_ok=True)
     env[RECORD_ENV] = str(reports / RECORD_FILE)
@@ -293,7 +329,7 @@ def run(config: RunConfig) -> RunResult:
     with interruptible():
         try:
             t0 = time.monotonic()
-            summary = prepare_database(config, env)
+            summary = prepare_database(config, env, locks)
             progress("database", f"{summary} ({phase('database'):.1f} s)")
 
             if endpoint is None:

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from flask_dredd.lifetime import die_with_runner
+
 
 class ServerStartError(RuntimeError):
     """The server exited or never answered; the message carries its log."""
@@ -64,12 +66,15 @@ class GunicornServer:
         return f"http://{self.host}:{self.port}"
 
     def command(self) -> list[str]:
+        # On SIGTERM the master waits this long for its workers before SIGKILL. A worker
+        # still loading the app exits only once loaded (seconds on a busy machine), and a
+        # stopped run has no request worth waiting for: keep the stop short.
         return [
             sys.executable, "-m", "gunicorn",
             "--workers", str(self.workers),
             "--bind", f"{self.host}:{self.port}",
             "--access-logfile", "-",
-            "--graceful-timeout", "5",
+            "--graceful-timeout", "2",
             self.app_spec,
         ]  # fmt: skip
 
@@ -77,7 +82,8 @@ class GunicornServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as log:
             # A session of its own: Ctrl-C reaches the runner only, which then stops
-            # the server deliberately, and killpg reaches every worker.
+            # the server deliberately, and killpg reaches every worker. SIGKILL of the
+            # runner cannot be caught: the master gets SIGTERM then and stops its workers.
             self.process = subprocess.Popen(
                 self.command(),
                 env=self.env,
@@ -85,6 +91,7 @@ class GunicornServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=die_with_runner(),
             )
 
     def wait_ready(self, timeout: float = 30.0, probe_path: str = "/") -> float:

@@ -1,0 +1,36 @@
+"""Every file a run writes lives in its own reports folder, so runs side by side in one
+checkout (each with its own --reports-dir) cannot overwrite each other's files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from flask_dredd.runner import RunConfig, write_dredd_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_dredd_reports_named_in_dredd_yml_go_to_the_runs_own_folder(tmp_path: Path):
+    settings = yaml.safe_load((ROOT / "dredd.yml").read_text())
+    settings["reporter"] = ["html", "markdown"]
+    settings["output"] = ["reports/dredd.html", "/shared/place/dredd.md"]
+    dredd_yml = tmp_path / "dredd.yml"
+    dredd_yml.write_text(yaml.safe_dump(settings))
+    reports = tmp_path / "run-a"
+    reports.mkdir()
+    config = RunConfig(
+        root=ROOT, flask_app="eventapi", app_spec="eventapi:create_app()",
+        database_url="sqlite:///x_contract.db", dredd_config=dredd_yml, reports_dir=reports,
+        order="reverse",
+    )  # fmt: skip
+    effective = write_dredd_config(config, "http://127.0.0.1:1", 12345)
+    written = yaml.safe_load(effective.read_text())
+    assert effective.parent == reports
+    assert written["output"] == [
+        str(reports / "dredd.html"),
+        str(reports / "dredd.md"),
+        str(reports / "dredd.xml"),
+    ]
+    assert Path(written["blueprint"]).parent == reports  # the reordered copy
