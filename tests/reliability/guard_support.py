@@ -21,6 +21,7 @@ from sqlalchemy.pool import NullPool
 from flask_dredd.isolation import STRATEGIES, Isolation, UnsafeDatabaseError
 from flask_dredd.isolation.baseline import Baseline
 from flask_dredd.isolation.target import ResetTarget
+from flask_dredd.run_lock import RunIdentity, RunLocks
 from flask_dredd.runner import RunConfig, RunError, child_environment, prepare_database
 from tests.isolation.schema import db, seed_static_rows
 
@@ -105,7 +106,8 @@ def runner_refuses(url: str, root: Path) -> str:
     env = child_environment(config)
     env["EVENTAPI_CONFIG"] = "contract"
     try:
-        summary = prepare_database(config, env)
+        with RunLocks(RunIdentity.current(), note=print) as locks:
+            summary = prepare_database(config, env, locks)
     except RunError as refusal:
         return str(refusal)
     raise AssertionError(f"the run's database phase accepted {url}: {summary}")
