@@ -10,7 +10,8 @@ ends (without it, this is the plain handler):
 `reset_ms` is the time the before_each hooks took (the project's database reset);
 `duration_ms` runs from the first before_each hook to the last after_each hook: reset,
 fixtures, request and validation. Dredd 14.1.0 sends afterEach for skipped transactions
-too, with ``test.status == "skip"``.
+too, with ``test.status == "skip"``. With ``FLASK_DREDD_CAPTURE`` set it also keeps each
+real response (`flask_dredd.capture`), for `flask dredd record`.
 
 Timing needs a hook at both ends of the before_each list: `started` is registered before
 any hook file loads, so it runs first; the others are registered by a before_all hook,
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask_dredd import handler, hooks
+from flask_dredd.capture import CAPTURE_ENV, Capture
 from flask_dredd.declarations import declaration_of
 
 RECORD_ENV = "FLASK_DREDD_RECORD"
@@ -108,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     path = os.environ.get(RECORD_ENV)
     if path:
         Recorder(Path(path)).install()
+    capture = os.environ.get(CAPTURE_ENV)
+    if capture:  # `flask dredd record` keeps each real response
+        Capture(Path(capture)).install()
     return handler.main(argv)
 
 
