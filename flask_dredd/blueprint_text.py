@@ -38,6 +38,7 @@ _METHOD = re.compile(r"\[([A-Z]+)(?: [^\]]*)?\]\s*$")
 _HEADER_LINE = re.compile(r"^ {12}([^:\s][^:]*):[ \t]*(.*)$")
 
 CONTENT_INDENT = " " * 12  # a section's content: a code block inside a nested list item
+BARE_INDENT = " " * 8  # a body right under `+ Response`, without `+ Body`
 SECTION_INDENT = " " * 4
 
 
@@ -48,8 +49,9 @@ class BlueprintTextError(ValueError):
 @dataclass
 class Section:
     keyword: str  # Headers, Attributes, Body, Schema
-    start: int  # index of the `    + Keyword` line
+    start: int  # index of the `    + Keyword` line (of the response line for a bare body)
     end: int  # index after its last line (trailing blank lines included)
+    bare: bool = False  # a body written right under the response, 8 spaces in
 
 
 @dataclass
@@ -113,6 +115,11 @@ def parse_response(lines: list[str], start: int) -> ResponseText:
     while end < len(lines) and not (lines[end][:1].strip() and not lines[end].startswith(" ")):
         end += 1
     response = ResponseText(start, end, int(heading.group(1)), heading.group(2))
+    content = [i for i in range(start + 1, end) if lines[i].strip()]
+    bare = content and all(lines[i].startswith(BARE_INDENT) for i in content)
+    if bare and not _SECTION.match(lines[content[0]]):  # the shorthand: the body alone
+        response.sections.append(Section("Body", start, end, bare=True))
+        return response
     for index in range(start + 1, end):
         line = lines[index]
         if not line.strip():
@@ -150,7 +157,8 @@ def pair_with(examples: list[Example], documented: list[DocumentedTransaction]) 
 
 def section_content(lines: list[str], section: Section) -> list[str]:
     """A section's content lines, dedented, without the blank lines around them."""
-    content = [line[len(CONTENT_INDENT) :] if line.strip() else "" for line in lines[
+    indent = len(BARE_INDENT if section.bare else CONTENT_INDENT)
+    content = [line[indent:] if line.strip() else "" for line in lines[
         section.start + 1 : section.end]]  # fmt: skip
     while content and not content[0]:
         content.pop(0)
@@ -171,8 +179,11 @@ def header_lines(lines: list[str], section: Section) -> list[tuple[str, str]]:
     return found
 
 
-def render_section(keyword: str, content: list[str]) -> list[str]:
-    """`    + Keyword`, a blank line, the content 12 spaces in, a blank line."""
+def render_section(keyword: str, content: list[str], bare: bool = False) -> list[str]:
+    """`    + Keyword`, a blank line, the content 12 spaces in, a blank line; a bare body
+    is the content alone, 8 spaces in."""
+    if bare:
+        return [f"{BARE_INDENT}{line}" if line else "" for line in content]
     return [f"{SECTION_INDENT}+ {keyword}", "", *(
         f"{CONTENT_INDENT}{line}" if line else "" for line in content), ""]  # fmt: skip
 

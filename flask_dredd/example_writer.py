@@ -124,19 +124,26 @@ def _header_value(
         return None
     if name.lower() != "set-cookie":
         value = ", ".join(values) if isinstance(values, list) else str(values)
-        matcher = volatile.header_matcher(transaction, name, None)
-        return matcher.placeholder if matcher and matcher.matches(value) else value
+        return _volatile(volatile.header_matcher(transaction, name, None), value, documented)
     # One line per cookie: the real Set-Cookie of the cookie this line documents.
-    cookie = documented.split("=", 1)[0].strip()
+    cookie, _, documented_rest = documented.partition("=")
+    cookie = cookie.strip()
     for candidate in values if isinstance(values, list) else [values]:
         real_name, _, rest = str(candidate).partition("=")
         if real_name.strip() == cookie:
             value, semicolon, attributes = rest.partition(";")
             matcher = volatile.header_matcher(transaction, name, cookie)
-            if matcher and matcher.matches(value):
-                value = matcher.placeholder
+            value = _volatile(matcher, value, documented_rest.partition(";")[0])
             return f"{cookie}={value}{semicolon}{attributes}"
     return None
+
+
+def _volatile(matcher: Matcher | None, value: str, documented: str) -> str:
+    """A volatile header value as the example shows it: the documented value if the
+    matcher accepts that too (no needless diff), else the placeholder."""
+    if matcher is None or not matcher.matches(value):
+        return value
+    return documented if matcher.matches(documented) else matcher.placeholder
 
 
 def _body(
@@ -164,32 +171,42 @@ def _body(
             is_json = False
             notes.append("body: said to be JSON but does not parse; written as it came")
     if is_json:
-        value = _placeholders(value, (), volatile, transaction, notes)
-        unchanged = bool(old) and _same_json(old, value)
+        documented = _parsed(old)
+        value = _placeholders(value, (), volatile, transaction, notes, documented)
+        unchanged = bool(old) and documented == value
         content = [one_line(value)] if len(old) == 1 else layout(value)
     else:
         content = text.splitlines()
         unchanged = content == old
     if section is not None and unchanged:
-        return [lines[section.start : section.end]]
-    return [render_section("Body", content)]
+        return [_section_lines(lines, section)]
+    return [render_section("Body", content, bare=section is not None and section.bare)]
 
 
 def _placeholders(
-    value: Any, path: JsonPath, volatile: Volatile, transaction: str, notes: list[str]
+    value: Any,
+    path: JsonPath,
+    volatile: Volatile,
+    transaction: str,
+    notes: list[str],
+    documented: Any = None,
 ) -> Any:
-    """`value` with every volatile leaf replaced by its matcher's placeholder."""
+    """`value` with every volatile leaf replaced by its matcher's placeholder, or by the
+    value the example documents at the same path when the matcher accepts that one."""
     if isinstance(value, dict):
-        return {k: _placeholders(v, (*path, k), volatile, transaction, notes)
+        old = documented if isinstance(documented, dict) else {}
+        return {k: _placeholders(v, (*path, k), volatile, transaction, notes, old.get(k))
                 for k, v in value.items()}  # fmt: skip
     if isinstance(value, list):
-        return [_placeholders(v, (*path, i), volatile, transaction, notes)
+        old = documented if isinstance(documented, list) else []
+        return [_placeholders(v, (*path, i), volatile, transaction, notes,
+                              old[i] if i < len(old) else None)
                 for i, v in enumerate(value)]  # fmt: skip
     matcher = volatile.body_matcher(transaction, path)
-    if matcher is None:
+    if matcher is None or value is None:  # null stays null: a nullable field is exact
         return value
     if matcher.matches(value):
-        return matcher.placeholder
+        return documented if matcher.matches(documented) else matcher.placeholder
     notes.append(
         f"{json_path(path)}: {value!r} is volatile but does not match {matcher.name}; "
         "written as it is (the run will fail on it)"
@@ -201,11 +218,16 @@ def json_path(path: JsonPath) -> str:
     return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
 
 
-def _same_json(old: list[str], value: Any) -> bool:
+def _section_lines(lines: list[str], section: Section) -> list[str]:
+    # A bare body's section starts at the response line, which is written anew.
+    return lines[section.start + 1 if section.bare else section.start : section.end]
+
+
+def _parsed(lines: list[str]) -> Any:
     try:
-        return json.loads("\n".join(old)) == value
+        return json.loads("\n".join(lines)) if lines else None
     except ValueError:
-        return False
+        return None
 
 
 def _lower_keys(headers: Mapping[str, Any]) -> dict[str, Any]:
