@@ -1,17 +1,28 @@
-"""Declarations about transactions, kept in one hook file (e.g. `hooks/declarations.py`):
+"""Declarations about transactions, kept in hook files (e.g. `hooks/declarations.py`):
 
-    from flask_dredd.declarations import no_fixtures, skip
+    from flask_dredd.declarations import inexact, no_fixtures, skip, volatile, volatile_header
+    from flask_dredd import matchers
 
     no_fixtures(
         "Auth > Login > Log In > Example 3",   # refused before any lookup
     )
     skip("Events > Event > Export an Event", reason="PDF rendering lands in issue 42")
+    volatile("$..created_at", matchers.DATETIME_UTC)       # any body, at any depth
+    volatile_header("Set-Cookie", matchers.token(43), cookie="session")
+    inexact("Stats > Scores > List scores", "$.items[*].score", reason="a model's output")
 
-Each declaration registers a `before(name)` hook in the hooks registry, so `flask dredd
-names`, `flask dredd check` and the run summary find them where they find every other
-hook, with the file and line of the declaration. A skip's hook sets
-``transaction["skip"] = True``, which makes Dredd skip the transaction; a skip without a
-reason is refused when the hook file loads.
+`no_fixtures`, `skip` and `inexact` register a `before(name)` hook in the hooks
+registry, so `flask dredd names`, `flask dredd check` and the run summary find them
+where they find every other hook, with the file and line of the declaration. A skip's
+hook sets ``transaction["skip"] = True``, which makes Dredd skip the transaction; an
+`inexact` hook does nothing itself: the exact comparison (`flask_dredd.exact`) reads it
+and compares that transaction, or those paths of it, by shape only (Gavel's check). A
+skip or an `inexact` without a reason is refused when the hook file loads.
+
+`volatile` and `volatile_header` hold for every transaction: at a body path matching
+the pattern, or in the named header (one cookie's value for Set-Cookie), the value must
+satisfy the matcher instead of equal the example's. They go into the volatile table of
+the registry being filled (`volatility()`), so each load of the hook files has its own.
 
 Standard library only, like `flask_dredd.hooks`: the handler imports it on a bare Python.
 """
@@ -21,12 +32,15 @@ from __future__ import annotations
 import ast
 import os
 import sys
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FunctionType
 from typing import Any, Literal
 
 from flask_dredd import hooks
+from flask_dredd.exact.paths import PathPattern, PatternError
+from flask_dredd.matchers import Matcher
 
 #: The attribute a declaration's hook function carries, read back by `declaration_of`.
 ATTRIBUTE = "flask_dredd_declaration"
@@ -34,8 +48,109 @@ ATTRIBUTE = "flask_dredd_declaration"
 
 @dataclass(frozen=True)
 class Declaration:
-    kind: Literal["no fixtures", "skip"]
+    kind: Literal["no fixtures", "skip", "inexact"]
     reason: str = ""
+    paths: tuple[PathPattern, ...] = ()  # inexact: these paths only; () the whole transaction
+
+
+@dataclass(frozen=True)
+class VolatileValue:
+    """`volatile(pattern, matcher)`, with where it was declared."""
+
+    pattern: PathPattern
+    matcher: Matcher
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class VolatileHeader:
+    """`volatile_header(header, matcher, cookie=…)`, with where it was declared."""
+
+    header: str  # lower case
+    matcher: Matcher
+    cookie: str | None
+    file: str
+    line: int
+
+
+@dataclass
+class Volatility:
+    """The volatile table of one load of the hook files."""
+
+    values: list[VolatileValue] = field(default_factory=list)
+    headers: list[VolatileHeader] = field(default_factory=list)
+
+
+_tables: weakref.WeakKeyDictionary[hooks.Registry, Volatility] = weakref.WeakKeyDictionary()
+
+
+def volatility(registry: hooks.Registry | None = None) -> Volatility:
+    """The volatile table declared along with `registry` (default: the current one)."""
+    registry = hooks.registry if registry is None else registry
+    table = _tables.get(registry)
+    if table is None:
+        table = _tables[registry] = Volatility()
+    return table
+
+
+def volatile(pattern: str, matcher: Matcher) -> None:
+    """Values at body paths matching `pattern` must satisfy `matcher`, not equal the example.
+
+    Where the example shows null, null is still required: a volatile timestamp that is
+    documented as not set must come back not set.
+    """
+    compiled = _pattern(f"volatile({pattern!r}, …)", pattern)
+    _check_matcher(f"volatile({pattern!r}, …)", matcher)
+    caller = sys._getframe(1)
+    volatility().values.append(
+        VolatileValue(compiled, matcher, caller.f_code.co_filename, caller.f_lineno)
+    )
+
+
+def volatile_header(header: str, matcher: Matcher, cookie: str | None = None) -> None:
+    """Header `header`'s value must satisfy `matcher`; for Set-Cookie, cookie `cookie`'s value.
+
+    Where the example shows an empty value (a cookie being cleared), empty is still required.
+    """
+    if not isinstance(header, str) or not header.strip() or ":" in header:
+        raise TypeError(f"volatile_header() needs a header name such as 'ETag', got {header!r}")
+    _check_matcher(f"volatile_header({header!r}, …)", matcher)
+    is_cookie = header.strip().lower() == "set-cookie"
+    if is_cookie and (not isinstance(cookie, str) or not cookie.strip()):
+        raise ValueError(
+            f"volatile_header({header!r}, …) needs the cookie whose value varies: write "
+            f"volatile_header({header!r}, matchers.token(43), cookie='session')"
+        )
+    if not is_cookie and cookie is not None:
+        raise ValueError(
+            f"volatile_header({header!r}, …, cookie={cookie!r}): only Set-Cookie has cookies"
+        )
+    caller = sys._getframe(1)
+    volatility().headers.append(
+        VolatileHeader(
+            header.strip().lower(),
+            matcher,
+            cookie.strip() if isinstance(cookie, str) else None,
+            caller.f_code.co_filename,
+            caller.f_lineno,
+        )
+    )
+
+
+def inexact(name: str, *paths: str, reason: str | None = None) -> None:
+    """Compare transaction `name` (or only `paths` of its body) by shape only, and say why.
+
+    Shape only is Gavel's check: the JSON Schema of the MSON, or the example's keys.
+    """
+    shown = ", ".join(repr(p) for p in (name, *paths))
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValueError(
+            f"inexact({shown}) needs a reason: write "
+            f"inexact({shown}, reason='why the documented value cannot be compared')"
+        )
+    compiled = tuple(_pattern(f"inexact({shown})", p) for p in paths)
+    _declare(name, Declaration("inexact", reason.strip(), compiled), _needs_nothing)
 
 
 def no_fixtures(*names: str) -> None:
@@ -70,6 +185,28 @@ def _skip(transaction: Any) -> None:
     transaction["skip"] = True
 
 
+def _pattern(call: str, text: object) -> PathPattern:
+    try:
+        return PathPattern(text)  # type: ignore[arg-type]
+    except PatternError as exc:
+        raise ValueError(f"{call}: {exc}") from None
+
+
+def _check_matcher(call: str, matcher: object) -> None:
+    if not isinstance(matcher, Matcher):
+        raise TypeError(
+            f"{call} needs a matcher from flask_dredd.matchers (DATETIME_UTC, token(43), "
+            f"ANY, …), got {matcher!r}"
+        )
+
+
+def declarations_for(name: str, registry: hooks.Registry | None = None) -> list[Declaration]:
+    """Every declaration bound to transaction `name`, in the order written."""
+    registry = hooks.registry if registry is None else registry
+    found = (declaration_of(hook) for hook in registry.named("before", name))
+    return [d for d in found if d is not None]
+
+
 def _declare(name: str, declaration: Declaration, action: Callable[[Any], None]) -> None:
     if not isinstance(name, str) or not name.strip():
         raise TypeError(f"a transaction name is a non-empty string, got {name!r}")
@@ -84,7 +221,7 @@ def _hook_at_caller(
     The registry records a hook's file and line from its code object; without this every
     declaration would point into this module instead of at the line that declared it.
     """
-    caller = sys._getframe(3)  # _hook_at_caller ← _declare ← no_fixtures/skip ← hook file
+    caller = sys._getframe(3)  # _hook_at_caller ← _declare ← no_fixtures/skip/inexact ← file
     filename = caller.f_code.co_filename
     code = action.__code__.replace(
         co_filename=filename,

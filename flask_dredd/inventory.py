@@ -35,7 +35,8 @@ class Entry:
             return "skipped"
         if self.fixtures:
             return "fixtures"
-        return "no fixtures" if self.declarations else "missing"
+        declared_none = any(d.kind == "no fixtures" for d, _ in self.declarations)
+        return "no fixtures" if declared_none else "missing"
 
 
 @dataclass
