@@ -37,7 +37,7 @@ JsonPath = tuple[str | int, ...]
 
 class Matcher(Protocol):
     name: str
-    placeholder: str
+    placeholder: object
 
     def matches(self, value: object) -> bool: ...
 
@@ -143,7 +143,7 @@ def _volatile(matcher: Matcher | None, value: str, documented: str) -> str:
     matcher accepts that too (no needless diff), else the placeholder."""
     if matcher is None or not matcher.matches(value):
         return value
-    return documented if matcher.matches(documented) else matcher.placeholder
+    return documented if matcher.matches(documented) else str(matcher.placeholder)
 
 
 def _body(

@@ -26,6 +26,7 @@ from pathlib import Path
 from flask_dredd.actions import DocumentedTransaction
 from flask_dredd.blueprint_text import BlueprintTextError, Example, find_examples, pair_with
 from flask_dredd.capture import CAPTURE_ENV, read_capture
+from flask_dredd.declarations import Volatility, volatility
 from flask_dredd.example_writer import JsonPath, Matcher, Volatile, rewrite_response
 from flask_dredd.project import Project
 from flask_dredd.reorder import only_actions
@@ -182,15 +183,23 @@ def record(
     return Recording(outcomes, exit_code)
 
 
-class _NothingVolatile:
+@dataclass
+class DeclaredVolatility:
+    """The hook files' volatile table, as `example_writer` asks it (the first rule wins,
+    as in the comparison)."""
+
+    table: Volatility
+
     def body_matcher(self, transaction: str, path: JsonPath) -> Matcher | None:
-        return None
+        return next((v.matcher for v in self.table.values if v.pattern.matches(path)), None)
 
     def header_matcher(self, transaction: str, header: str, cookie: str | None) -> Matcher | None:
+        for rule in self.table.headers:
+            if rule.header == header.lower() and rule.cookie == cookie:
+                return rule.matcher
         return None
 
 
-def volatile_table(project: Project) -> Volatile:
+def volatile_table(project: Project) -> DeclaredVolatility:
     """What the project's hook files declare volatile (loading them raises HookFileError)."""
-    project.load_hooks()
-    return _NothingVolatile()
+    return DeclaredVolatility(volatility(project.load_hooks()))
