@@ -84,6 +84,19 @@ def only_actions(text: str, keep: set[int]) -> str:
 
     Names are kept, as for a reordered copy: `flask dredd record` runs such a copy
     instead of Dredd's --only, which still resets the database for every skipped one.
+    Kept actions stay in their order, so a group or resource heading shared with the
+    action before is not repeated (Dredd warns about a group defined twice).
     """
     blueprint = parse(text)
-    return blueprint.render([a for i, a in enumerate(blueprint.actions) if i in keep])
+    parts = [blueprint.preamble.rstrip() + "\n"]
+    group = resource = None
+    for action in (a for i, a in enumerate(blueprint.actions) if i in keep):
+        if action.group != group:
+            parts.append(action.group.rstrip() + "\n")
+            group, resource = action.group, None
+        if action.resource != resource:
+            parts.append(action.resource.rstrip() + "\n")
+            resource = action.resource
+        parts.append(action.body.rstrip() + "\n")
+    parts.append(blueprint.data_structures)
+    return "\n".join(parts)
