@@ -1,0 +1,38 @@
+"""The engine's hook that compares every transaction with its documented example.
+
+`flask dredd run` adds `flask_dredd/hookfiles/exact_examples.py` to Dredd's hook files
+(unless FLASK_DREDD_EXACT=0); loading it calls `install()`, which registers `compare` as
+an after_each hook. The handler runs a transaction's named `after` hooks before any
+after_each hook, and its before_validation hooks before that, so the comparison sees the
+expectation and response as the project's hooks left them; the recorder registers its
+own after_each hook only in before_all, so it runs later and records our verdict.
+
+Standard library only: it runs inside the hooks handler.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_dredd import hooks
+from flask_dredd.exact.transaction import comparable, differences, fail, message, mode, rules_for
+
+_installed: set[int] = set()  # ids of the registries `compare` was registered in
+
+
+def install() -> None:
+    """Register the comparison once per registry; nothing when FLASK_DREDD_EXACT=0."""
+    if mode() == "off" or id(hooks.registry) in _installed:
+        return
+    _installed.add(id(hooks.registry))
+    hooks.after_each(compare)
+
+
+def compare(transaction: Any) -> None:
+    """Fail a transaction Gavel passed whose response differs from its example."""
+    if not isinstance(transaction, dict) or not comparable(transaction):
+        return
+    rules = rules_for(str(transaction.get("name") or ""), closed_objects=mode() == "strict")
+    found = differences(transaction, rules)
+    if found:
+        fail(transaction, message(found))

@@ -1,0 +1,142 @@
+"""One Dredd transaction against its documented example: the rules, the differences, the message.
+
+`FLASK_DREDD_EXACT` chooses the mode: `1` (or unset) compares exactly, `strict` also
+refuses undocumented keys in every object (not only where the MSON is `fixed-type`),
+`0` turns exact comparison off (Gavel's checks alone, as before).
+
+A transaction is compared only when Dredd would pass it: one that is skipped, already
+failed by Gavel or by a hook, or that got no response is left as it is. One declared
+`inexact(name, reason=…)` is left to Gavel; `inexact(name, "$.path", reason=…)` leaves
+those paths to it. The differences become one message, one line each, at most `CAP`
+lines and a last line saying how many more there are.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_dredd import hooks
+from flask_dredd.declarations import declarations_for, volatility
+from flask_dredd.exact.body import BodyRules, compare_body, parse_schema
+from flask_dredd.exact.headers import VolatileHeaderRule, compare_headers
+
+ENV = "FLASK_DREDD_EXACT"
+MODES = {"": "on", "1": "on", "on": "on", "true": "on", "strict": "strict",
+         "0": "off", "off": "off", "false": "off"}  # fmt: skip
+#: Differences listed in one failure message; the rest are counted.
+CAP = 12
+
+
+def mode(environ: Mapping[str, str] = os.environ) -> str:
+    """`on`, `strict` or `off`, from FLASK_DREDD_EXACT; ValueError naming the choices."""
+    value = environ.get(ENV, "").strip().lower()
+    if value not in MODES:
+        raise ValueError(
+            f"{ENV}={environ.get(ENV)!r} is not a mode of exact comparison: use 1 (compare "
+            "documented examples exactly, the default), strict (also refuse undocumented "
+            "keys everywhere) or 0 (off: Gavel's checks only)"
+        )
+    return MODES[value]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What exact comparison does for one transaction."""
+
+    body: BodyRules
+    headers: Sequence[VolatileHeaderRule] = ()
+    inexact_reason: str | None = None  # the whole transaction is left to Gavel, and why
+
+
+def rules_for(
+    name: str, registry: hooks.Registry | None = None, *, closed_objects: bool = False
+) -> Rules:
+    """The volatile table and the transaction's inexact declarations, as comparison rules."""
+    table = volatility(registry)
+    inexact = [d for d in declarations_for(name, registry) if d.kind == "inexact"]
+    whole = next((d.reason for d in inexact if not d.paths), None)
+    return Rules(
+        body=BodyRules(
+            volatile=[(v.pattern, v.matcher) for v in table.values],
+            inexact=[p for d in inexact for p in d.paths],
+            closed_objects=closed_objects,
+        ),
+        headers=[(h.header, h.matcher, h.cookie) for h in table.headers],
+        inexact_reason=whole,
+    )
+
+
+def comparable(transaction: Mapping[str, Any]) -> bool:
+    """Whether Dredd is about to pass `transaction`: only then is there anything to add."""
+    test = transaction.get("test")
+    return (
+        not transaction.get("skip")
+        and not transaction.get("fail")
+        and isinstance(test, Mapping)
+        and test.get("valid") is True
+        and test.get("status") != "skip"
+        and isinstance(transaction.get("real"), Mapping)
+        and isinstance(transaction.get("expected"), Mapping)
+    )
+
+
+def differences(transaction: Mapping[str, Any], rules: Rules) -> list[str]:
+    """Every difference between the real response and the documented example."""
+    if rules.inexact_reason is not None:
+        return []
+    expected: Mapping[str, Any] = transaction.get("expected") or {}
+    real: Mapping[str, Any] = transaction.get("real") or {}
+    documented_headers = expected.get("headers") or {}
+    if not isinstance(documented_headers, Mapping):
+        documented_headers = {}
+    found = compare_headers(documented_headers, real.get("headers"), rules.headers)
+    content_type = next(
+        (str(v) for k, v in documented_headers.items() if str(k).lower() == "content-type"), None
+    )
+    found += compare_body(
+        str(expected.get("body") or ""),
+        _real_body(real),
+        rules.body,
+        content_type=content_type,
+        schema=parse_schema(expected.get("bodySchema")),
+    )
+    return found
+
+
+def _real_body(real: Mapping[str, Any]) -> str:
+    body = str(real.get("body") or "")
+    if real.get("bodyEncoding") == "base64":  # Dredd's form of a body that is not UTF-8
+        try:
+            return base64.b64decode(body).decode("utf-8", errors="replace")
+        except (binascii.Error, ValueError):
+            return body
+    return body
+
+
+def message(found: Sequence[str], cap: int = CAP) -> str:
+    """The failure message: one difference a line, the first `cap`, then how many more."""
+    lines = list(found[:cap])
+    if len(found) > cap:
+        more = len(found) - cap
+        lines.append(f"… and {more} more difference{'s' if more > 1 else ''}")
+    return "\n".join(lines)
+
+
+def fail(transaction: dict[str, Any], text: str) -> None:
+    """Fail a transaction Gavel passed, the way reporters and the recorder see it.
+
+    `fail` is what hooks set (Dredd would report "Failed in after hook: …"); the test is
+    marked failed too, so Dredd reports our lines as the message and the recorder,
+    which runs after us, records the failure.
+    """
+    transaction["fail"] = text
+    test = transaction.get("test")
+    if isinstance(test, dict):
+        test["valid"] = False
+        test["status"] = "fail"
+        test["message"] = text
