@@ -192,11 +192,13 @@ def _placeholders(
     documented: Any = None,
 ) -> Any:
     """`value` with every volatile leaf replaced by its matcher's placeholder, or by the
-    value the example documents at the same path when the matcher accepts that one."""
+    value the example documents at the same path when the matcher accepts that one.
+    Keys keep the example's order (JSON objects have none; a diff does), new keys last."""
     if isinstance(value, dict):
         old = documented if isinstance(documented, dict) else {}
-        return {k: _placeholders(v, (*path, k), volatile, transaction, notes, old.get(k))
-                for k, v in value.items()}  # fmt: skip
+        keys = [k for k in old if k in value] + [k for k in value if k not in old]
+        return {k: _placeholders(value[k], (*path, k), volatile, transaction, notes, old.get(k))
+                for k in keys}  # fmt: skip
     if isinstance(value, list):
         old = documented if isinstance(documented, list) else []
         return [_placeholders(v, (*path, i), volatile, transaction, notes,
