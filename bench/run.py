@@ -5,7 +5,9 @@
 2. the reset strategies at 10 to 200 tables on PostgreSQL and SQLite
    (bench/reset_bench.py);
 3. the whole reference contract on PostgreSQL, the seed design against ours
-   (bench/contract_bench.py).
+   (bench/contract_bench.py);
+4. the whole reference contract with exact comparison of examples on and off
+   (bench/exact_bench.py).
 
 Pass --quick for a short smoke run of all three.
 """
@@ -25,6 +27,7 @@ def main() -> int:
         ("hooks handler", ["handler_bench.py", *(["--rounds", "1"] if quick else [])]),
         ("reset strategies", ["reset_bench.py", *(["--quick"] if quick else [])]),
         ("whole contract", ["contract_bench.py", "--rounds", "1" if quick else "2"]),
+        ("exact comparison", ["exact_bench.py", "--rounds", "1" if quick else "2"]),
     ]
     for title, (script, *args) in steps:
         print(f"\n=== {title} ({script}) ===", flush=True)

@@ -1,6 +1,7 @@
 // Every transaction Dredd compiles from an API description, with the URI template it
 // was expanded from, as JSON on stdout:
-//   {"transactions": [{name, id, method, status, uri, uriTemplate}], "errors": [...], "warnings": [...]}
+//   {"transactions": [{name, id, method, status, uri, uriTemplate, body, headers}],
+//    "errors": [...], "warnings": [...]}
 //
 // Usage: node actions.js <node_modules folder> <blueprint>
 //
@@ -49,6 +50,9 @@ parse(fs.readFileSync(blueprint, 'utf8'), (error, parsed) => {
       status: Number(transaction.response.status),
       uri: transaction.request.uri,
       uriTemplate: templates[index],
+      // The documented example's response, which exact comparison holds the real one to.
+      body: transaction.response.body || '',
+      headers: (transaction.response.headers || []).map(({ name, value }) => [name, value]),
     })),
     errors: messages('error'),
     warnings: messages('warning'),

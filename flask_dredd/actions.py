@@ -27,6 +27,8 @@ class DocumentedTransaction:
     status: int
     uri: str  # the example URI: "/events/1?page=2"
     uri_template: str  # "/events/{id}{?page}"
+    body: str = ""  # the documented response body ("" when the example shows none)
+    headers: tuple[tuple[str, str], ...] = ()  # the documented response headers, in order
 
     @property
     def path_segments(self) -> list[str]:
@@ -55,8 +57,9 @@ def documented_transactions(blueprint: Path, node_modules: Path) -> list[Documen
         raise BlueprintError(f"Dredd cannot compile {blueprint}:\n" + "\n".join(compiled["errors"]))
     found = [
         DocumentedTransaction(
-            t["name"], t["id"], t["method"], t["status"], t["uri"], t["uriTemplate"] or t["uri"]
-        )
+            t["name"], t["id"], t["method"], t["status"], t["uri"], t["uriTemplate"] or t["uri"],
+            t.get("body") or "", tuple((str(n), str(v)) for n, v in t.get("headers") or []),
+        )  # fmt: skip
         for t in compiled["transactions"]
     ]
     if not found:

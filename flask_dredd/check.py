@@ -9,6 +9,10 @@ Each problem is one precise message saying where it is and what to do. The kinds
 - skip-without-reason: a hook file sets `transaction["skip"]` itself, with no reason;
 - undocumented-route: the app serves a method + rule the blueprint does not document;
 - unrouted-action: the blueprint documents a method + URI that no route serves.
+
+Besides problems, `check` says how strictly the responses are compared (`strictness`):
+every opt-out from exact comparison with its reason and where it is declared, and the
+counts. An opt-out without a reason is a hook file that does not load, so check fails.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_dredd.actions import DocumentedTransaction
+from flask_dredd.exactness import summary
 from flask_dredd.inventory import Inventory, where
 from flask_dredd.routes import Route, template_shape
 
@@ -77,6 +82,16 @@ def hook_problems(inventory: Inventory, root: Path) -> list[Problem]:
                 )
             )
     return problems
+
+
+def strictness(inventory: Inventory, root: Path) -> list[str]:
+    """One line per transaction opted out of exact comparison, then the counts."""
+    lines = [
+        f"{entry.exactness.kind}: {entry.transaction.name}: {entry.exactness.describe(root)}"
+        for entry in inventory.entries
+        if entry.state != "skipped" and entry.exactness.opted_out
+    ]
+    return [*lines, summary(inventory.compared)]
 
 
 def raw_skip_problems(hook_paths: Iterable[Path], root: Path) -> list[Problem]:

@@ -19,7 +19,7 @@ from flask.cli import ScriptInfo
 
 from flask_dredd.actions import documented_transactions
 from flask_dredd.blueprint import BlueprintError
-from flask_dredd.check import hook_problems, raw_skip_problems, route_problems
+from flask_dredd.check import hook_problems, raw_skip_problems, route_problems, strictness
 from flask_dredd.database import default_sqlite_url
 from flask_dredd.drift import Drift, Verdict, load_catalogue, run_catalogue, summary_line
 from flask_dredd.handler import HookFileError
@@ -235,8 +235,9 @@ def check_command(
     """Fail when the blueprint, the hook files and the app's routes disagree.
 
     A hook naming no transaction, a transaction without fixtures or declaration, a skip
-    without a reason, a route the blueprint does not document, a documented action no
-    route serves. Exit status 1 when a problem is found.
+    or an inexact declaration without a reason, a route the blueprint does not document,
+    a documented action no route serves. Exit status 1 when a problem is found. Lists
+    the transactions opted out of exact comparison, with their reasons.
     """
     project = _project(blueprint, dredd_config, factories)
     inventory = _take_inventory(project)
@@ -253,6 +254,8 @@ def check_command(
     )
     for problem in problems:
         click.echo(f"✗ {problem}")
+    for line in strictness(inventory, project.root):
+        click.echo(line)
     summary = (
         f"{len(inventory.entries)} transactions, {len(hook_paths)} hook files, "
         f"{len(routes)} routes of {app.name}"

@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 from string import Template
 
+from flask_dredd.exact.transaction import parse_difference
 from flask_dredd.run_report import Failure, Row, RunReport, parse_failure
 
 TEMPLATE = Path(__file__).with_name("templates") / "report.html"
@@ -87,7 +88,7 @@ def _failure_block(row: Row) -> str:
         f'<section class="failure" data-name="{escape(row.name)}">',
         f"<h3>{escape(row.name)}</h3>",
         f'<div class="id">{escape(row.id)}</div>',
-        f'<p class="message">{escape(failure.message or "(Dredd gave no message)")}</p>',
+        _message(failure.message),
         "<table>",
         _status_row(failure),
         _headers_row(failure),
@@ -96,6 +97,28 @@ def _failure_block(row: Row) -> str:
         "</section>",
     ]
     return "\n".join(part for part in parts if part)
+
+
+def _message(message: str) -> str:
+    """Dredd's message; exact comparison's differences as a list, path and values marked."""
+    lines = [line for line in message.splitlines() if line.strip()]
+    parsed = [parse_difference(line) for line in lines]
+    if not any(parsed):
+        return f'<p class="message">{escape(message or "(Dredd gave no message)")}</p>'
+    items = []
+    for line, difference in zip(lines, parsed, strict=True):
+        if difference is None:
+            items.append(f"<li>{escape(line)}</li>")
+            continue
+        where, what, documented, got = difference
+        if documented is None or got is None:
+            items.append(f"<li><code>{escape(where)}</code>: {escape(what)}</li>")
+        else:
+            items.append(
+                f"<li><code>{escape(where)}</code>: documented <b>{escape(documented)}</b>, "
+                f"got <b>{escape(got)}</b></li>"
+            )
+    return f'<ul class="differences">{"".join(items)}</ul>'
 
 
 def _status_row(failure: Failure) -> str:

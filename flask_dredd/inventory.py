@@ -6,6 +6,8 @@ A transaction is in one of four states:
 - "no fixtures": declared as needing none (`declarations.no_fixtures`);
 - "skipped": declared skipped, with a reason (`declarations.skip`);
 - "missing": none of the above, which `flask dredd check` refuses.
+
+Each also says how strictly its response is compared (`flask_dredd.exactness`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from flask_dredd.actions import DocumentedTransaction
 from flask_dredd.declarations import Declaration, declaration_of
+from flask_dredd.exactness import Exactness, exactness, summary
 from flask_dredd.hooks import NAMED_KINDS, Hook, Registry
 
 
@@ -24,6 +27,7 @@ class Entry:
     transaction: DocumentedTransaction
     fixtures: list[Hook] = field(default_factory=list)  # ordinary before(name) hooks
     declarations: list[tuple[Declaration, Hook]] = field(default_factory=list)
+    exactness: Exactness = field(default_factory=lambda: Exactness("exact"))
 
     @property
     def skip(self) -> tuple[Declaration, Hook] | None:
@@ -51,6 +55,11 @@ class Inventory:
     def entry(self, name: str) -> Entry | None:
         return next((e for e in self.entries if e.transaction.name == name), None)
 
+    @property
+    def compared(self) -> list[Exactness]:
+        """How each transaction that is not skipped is compared."""
+        return [entry.exactness for entry in self.entries if entry.state != "skipped"]
+
     def count(self, state: str) -> int:
         return sum(1 for entry in self.entries if entry.state == state)
 
@@ -70,6 +79,8 @@ def take_inventory(transactions: list[DocumentedTransaction], registry: Registry
                 entry.fixtures.append(hook)
             else:
                 entry.declarations.append((declaration, hook))
+    for entry in entries.values():
+        entry.exactness = exactness(entry.transaction, registry)
     return Inventory(list(entries.values()), unknown)
 
 
@@ -98,12 +109,15 @@ def describe_inventory(inventory: Inventory, root: Path) -> list[str]:
         else:
             detail = "no fixture hook, not declared: `flask dredd scaffold` writes one"
         state = "MISSING" if entry.state == "missing" else entry.state
-        lines.append(f"{t.name:<{width}}  {t.id:<40}  {state:<11}  {detail}")
+        # How strictly the response is compared; a skipped transaction is not compared.
+        strictness = "" if entry.state == "skipped" else f"  [{entry.exactness.describe(root)}]"
+        lines.append(f"{t.name:<{width}}  {t.id:<40}  {state:<11}  {detail}{strictness}")
     lines.append(
         f"{len(inventory.entries)} transactions: {inventory.count('fixtures')} with fixtures, "
         f"{inventory.count('no fixtures')} need none, {inventory.count('skipped')} skipped, "
         f"{inventory.count('missing')} missing"
     )
+    lines.append(summary(inventory.compared))
     for hook in inventory.unknown:
         lines.append(f"unknown name: {where(hook, root)} {hook.describe()}")
     return lines

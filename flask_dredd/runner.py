@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from flask_dredd.database import DatabaseError, ensure_database, parse_url
+from flask_dredd.exact.hook import engine_hookfiles
 from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.html_report import write_html_report
 from flask_dredd.recorder import RECORD_ENV
@@ -161,6 +162,11 @@ def write_dredd_config(config: RunConfig, endpoint: str, hooks_port: int) -> Pat
     settings["endpoint"] = endpoint
     settings["language"] = handler_command(config.hooks_handler, hooks_port)
     settings["hooks-worker-handler-port"] = hooks_port
+    try:  # the engine's own hook file: exact comparison of documented examples
+        extra = engine_hookfiles({**os.environ, **config.env})
+    except ValueError as exc:
+        raise RunError(str(exc)) from None
+    settings["hookfiles"] = [*_as_list(settings.get("hookfiles")), *extra]
     # The xunit report is what CI reads; keep whatever else dredd.yml asks for.
     reporters = [r for r in _as_list(settings.get("reporter")) if r != "xunit"]
     outputs = _as_list(settings.get("output"))[: len(reporters)]

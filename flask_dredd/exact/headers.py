@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from flask_dredd.matchers import ANY, Matcher
 
 #: (header name in lower case, matcher, cookie name for Set-Cookie or None)
-VolatileHeaderRule = tuple[str, Matcher, "str | None"]
+VolatileHeaderRule = tuple[str, Matcher, str | None]
 
 
 def real_headers(headers: object) -> dict[str, list[str]]:
@@ -184,42 +184,44 @@ def _set_cookie(
         names = ", ".join(Cookie(text).name for text in got) or "no Set-Cookie"
         return [f"{where}: documented, got no such cookie (got {names})"]
     differences = []
-    for flag in ("HttpOnly", "Secure"):
-        if documented.has(flag) != real.has(flag):
-            wanted = flag if documented.has(flag) else f"no {flag}"
-            differences.append(f"{where}: documented {wanted}, got {real.shown(flag)}")
-    for attribute in ("SameSite", "Path"):
-        want, have = (
-            documented.attributes.get(attribute.lower()),
-            real.attributes.get(attribute.lower()),
-        )
-        same = documented.has(attribute) == real.has(attribute) and (
-            (want or "").lower() == (have or "").lower()
-            if attribute == "SameSite"
-            else want == have
-        )
-        if not same:
-            wanted = documented.shown(attribute)
-            wanted = wanted if documented.has(attribute) else f"no {attribute}"
-            differences.append(f"{where}: documented {wanted}, got {real.shown(attribute)}")
-    for attribute in ("Max-Age", "Expires"):
-        if documented.has(attribute) != real.has(attribute):
-            wanted = attribute if documented.has(attribute) else f"no {attribute}"
+    for attribute, compare_value in _COOKIE_ATTRIBUTES:
+        if not _same_attribute(documented, real, attribute, compare_value):
+            shown = documented.shown(attribute) if compare_value else attribute
+            wanted = shown if documented.has(attribute) else f"no {attribute}"
             differences.append(f"{where}: documented {wanted}, got {real.shown(attribute)}")
     matcher = next((m for h, m, c in volatile if h == "set-cookie" and c == documented.name), None)
+    return differences + [f"{where}: {text}" for text in _cookie_value(documented, real, matcher)]
+
+
+#: The attributes compared, and whether their value counts (else present or absent).
+_COOKIE_ATTRIBUTES = (
+    ("HttpOnly", False), ("Secure", False), ("SameSite", True), ("Path", True),
+    ("Max-Age", False), ("Expires", False),
+)  # fmt: skip
+
+
+def _same_attribute(documented: Cookie, real: Cookie, attribute: str, compare_value: bool) -> bool:
+    if documented.has(attribute) != real.has(attribute):
+        return False
+    if not compare_value:
+        return True
+    want = documented.attributes.get(attribute.lower()) or ""
+    have = real.attributes.get(attribute.lower()) or ""
+    # SameSite's values are case-insensitive tokens; a Path is a case-sensitive path.
+    return want.lower() == have.lower() if attribute == "SameSite" else want == have
+
+
+def _cookie_value(documented: Cookie, real: Cookie, matcher: Matcher | None) -> list[str]:
     if matcher is ANY:
-        pass
-    elif matcher is not None and documented.value:
+        return []
+    if matcher is not None and documented.value:
         if not matcher.matches(documented.value):
-            differences.append(
-                f"{where}: documented value {documented.value}, which is not a "
-                f"{matcher.name} (volatile)"
-            )
-        elif not matcher.matches(real.value):
-            differences.append(f"{where}: documented a {matcher.name} value, got {real.value}")
-    elif documented.value != real.value:
-        differences.append(
-            f"{where}: documented value {documented.value or '(empty)'}, "
-            f"got {real.value or '(empty)'}"
-        )
-    return differences
+            return [
+                f"documented value {documented.value}, which is not a {matcher.name} (volatile)"
+            ]
+        if not matcher.matches(real.value):
+            return [f"documented a {matcher.name} value, got {real.value}"]
+        return []
+    if documented.value != real.value:
+        return [f"documented value {documented.value or '(empty)'}, got {real.value or '(empty)'}"]
+    return []

@@ -12,12 +12,25 @@ Standard library only: it runs inside the hooks handler.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask_dredd import hooks
 from flask_dredd.exact.transaction import comparable, differences, fail, message, mode, rules_for
 
+#: The hook file the runner adds to Dredd's `hookfiles`.
+HOOKFILE = Path(__file__).resolve().parent.parent / "hookfiles" / "exact_examples.py"
+
 _installed: set[int] = set()  # ids of the registries `compare` was registered in
+
+
+def engine_hookfiles(environ: Mapping[str, str]) -> list[str]:
+    """The hook files a run adds for exact comparison: none when FLASK_DREDD_EXACT=0.
+
+    Raises ValueError, naming the choices, for a value that is not a mode.
+    """
+    return [] if mode(environ) == "off" else [str(HOOKFILE)]
 
 
 def install() -> None:

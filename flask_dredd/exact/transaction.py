@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -140,3 +141,19 @@ def fail(transaction: dict[str, Any], text: str) -> None:
         test["valid"] = False
         test["status"] = "fail"
         test["message"] = text
+
+
+_DIFFERENCE = re.compile(r"(?P<where>\$\S*|header [^:]+|body(?: line \d+)?): (?P<what>.+)")
+
+
+def parse_difference(line: str) -> tuple[str, str, str | None, str | None] | None:
+    """`$.a: documented 1, got 2` → ("$.a", text, "1", "2"); values None when not of that
+    form; None for a line that names no path, header or body."""
+    match = _DIFFERENCE.fullmatch(line.strip())
+    if match is None:
+        return None
+    what = match.group("what")
+    documented, sep, got = what.removeprefix("documented ").rpartition(", got ")
+    if not what.startswith("documented ") or not sep:
+        return match.group("where"), what, None, None
+    return match.group("where"), what, documented, got

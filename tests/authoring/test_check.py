@@ -21,7 +21,8 @@ def assert_fails_with(project: Project, *expected: str) -> str:
 def test_the_reference_project_passes(real: Project, documented):
     result = real.flask_dredd("check")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith(f"check: OK, {len(documented)} transactions"), result.stdout
+    verdict = result.stdout.splitlines()[-1]
+    assert verdict.startswith(f"check: OK, {len(documented)} transactions"), result.stdout
 
 
 def test_the_mini_project_passes(mini: Project):
@@ -172,3 +173,37 @@ def test_template_and_rule_shapes_meet(template: str, rule: str):
 def test_different_paths_keep_different_shapes():
     assert template_shape("/events/{id}/talks") != rule_shape("/events/<int:id>")
     assert template_shape("/events/{id}") != rule_shape("/events/<int:id>/<int:talk>")
+
+
+def test_opt_outs_are_listed_with_their_reasons(mini: Project):
+    mini.write(
+        "hooks/exactness.py",
+        "from flask_dredd.declarations import inexact\n"
+        "\n"
+        'inexact("Items > Items > Create an item", reason="names are made up by the server")\n'
+        'inexact("Health > Health > Check health", "$.ok", reason="flaps under load")\n',
+    )
+    result = mini.flask_dredd("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[:3] == [
+        "inexact: Items > Items > Create an item: inexact: names are made up by the server "
+        "(hooks/exactness.py:3)",
+        "partly inexact: Health > Health > Check health: inexact at $.ok: flaps under load "
+        "(hooks/exactness.py:4)",
+        "exactness: 3 exact, 0 with volatile fields, 2 opted out (1 partly)",
+    ]
+
+
+@pytest.mark.parametrize("reason", ["", ' reason=" "'])
+def test_opt_out_without_reason_is_refused(mini: Project, reason: str):
+    name = "Health > Health > Check health"
+    comma = "," if reason else ""
+    mini.write(
+        "hooks/exactness.py",
+        f'from flask_dredd.declarations import inexact\n\ninexact("{name}"{comma}{reason})\n',
+    )
+    assert_fails_with(
+        mini,
+        "cannot load hook file hooks/exactness.py, line 3: ValueError: "
+        f"inexact('{name}') needs a reason: write inexact('{name}', reason=",
+    )

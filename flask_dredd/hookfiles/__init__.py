@@ -1,0 +1,1 @@
+"""Hook files the engine itself adds to a run (see `flask_dredd.exact.hook`)."""

@@ -1,0 +1,34 @@
+"""The runner adds the engine's hook file to Dredd's effective configuration, or not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flask_dredd.exact.hook import HOOKFILE
+from flask_dredd.runner import RunConfig, RunError, write_dredd_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def effective(tmp_path: Path, **env: str) -> dict:
+    config = RunConfig(
+        root=ROOT, flask_app="eventapi", app_spec="eventapi:create_app()",
+        database_url="sqlite://", reports_dir=tmp_path, env=env,
+    )  # fmt: skip
+    return yaml.safe_load(write_dredd_config(config, "http://127.0.0.1:1", 1).read_text())
+
+
+def test_exact_comparison_is_on_unless_turned_off(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("FLASK_DREDD_EXACT", raising=False)
+    assert HOOKFILE.is_file()
+    assert effective(tmp_path)["hookfiles"] == ["hooks/*.py", str(HOOKFILE)]
+    assert effective(tmp_path, FLASK_DREDD_EXACT="strict")["hookfiles"][-1] == str(HOOKFILE)
+    assert effective(tmp_path, FLASK_DREDD_EXACT="0")["hookfiles"] == ["hooks/*.py"]
+
+
+def test_a_mode_that_is_not_one_stops_the_run_with_the_choices(tmp_path: Path):
+    with pytest.raises(RunError, match=r"FLASK_DREDD_EXACT='sure' is not a mode .* or 0 \(off"):
+        effective(tmp_path, FLASK_DREDD_EXACT="sure")
