@@ -119,6 +119,12 @@ def dredd() -> None:
     show_default=True,
     help="seconds before a hung Dredd is stopped",
 )
+@click.option(
+    "--no-migrate",
+    is_flag=True,
+    help="skip `flask db upgrade`: the database is already at head (e.g. a copy of a "
+    "migrated one, as `flask dredd drift` makes)",
+)
 @click.argument("dredd_args", nargs=-1, type=click.UNPROCESSED)
 @click.pass_context
 def run_command(
@@ -133,6 +139,7 @@ def run_command(
     hooks_handler: str,
     reports_dir: Path,
     dredd_timeout: float,
+    no_migrate: bool,
     dredd_args: tuple[str, ...],
 ) -> None:
     """Prepare the database, start gunicorn, run Dredd, stop everything.
@@ -156,6 +163,7 @@ def run_command(
         workers=workers,
         dredd_args=dredd_args,
         dredd_timeout=dredd_timeout,
+        migrate=not no_migrate,
     )
     try:
         result = run(config)
