@@ -22,13 +22,14 @@ Change = Callable[[Json], Json]
 
 
 def _answers_of(endpoint: str, change: Change, status: int | None = None) -> Flask:
-    """The app, with `change` applied to the JSON answers of `endpoint` (of `status`)."""
+    """The app, with `change` applied to the JSON answers of `endpoint` with `status`
+    (None: its successful answers only; its errors stay as they are)."""
     app = create_app()
 
     @app.after_request
     def rewrite(response: Response) -> Response:
-        ours = request.endpoint == endpoint and status in (None, response.status_code)
-        if ours and response.is_json:
+        wanted = response.status_code < 300 if status is None else response.status_code == status
+        if request.endpoint == endpoint and wanted and response.is_json:
             response.set_data(app.json.dumps(change(response.get_json())))
         return response
 

@@ -44,11 +44,11 @@ def test_every_drift_of_the_catalogue_is_caught(real: Project, tmp_path: Path, d
     total = len(CAUGHT_BY)
     assert re.search(rf"^caught {total} of {total} drifts \(by Dredd {total - 1}, by check 2\) "
                      r"in \d+ s$", result.stdout, re.MULTILINE)  # fmt: skip
-    # Each narrow drift says why with a value (or header, or status) and where it is.
+    # Each narrow drift says why with the value or header that differs, and where; none
+    # changes a status (a drift that breaks its route into a 500 would not be narrow).
     for name, _ in NARROW:
         reason = lines[name].split("': ", 1)[1]
-        assert re.match(r"(\$\S*: documented |header \S+|headers: |statusCode: )", reason), (
-            name, reason)  # fmt: skip
+        assert re.match(r"(\$\S*: documented |header \S+|headers: )", reason), (name, reason)
     # Each drift ran the whole contract, not a part of it.
     for folder in tmp_path.iterdir():
         assert (folder / "dredd.xml").read_text().count("<testcase") == len(documented), folder
