@@ -437,16 +437,21 @@ def record_command(
         )
     except RecordError as exc:
         _fail(str(exc))
+    not_run = [o for o in recording.outcomes if any(n.startswith("not run") for n in o.notes)]
     for outcome in recording.outcomes:
-        mark = "✎" if outcome.written else "·"
-        notes = "; ".join(outcome.notes)
-        click.echo(f"{mark} {outcome.name}" + (f": {notes}" if notes else ""))
+        # Named transactions are all listed; of --all, those written or not run.
+        if outcome.written or outcome in not_run or names:
+            mark = "✎" if outcome.written else "✗" if outcome in not_run else "·"
+            notes = "; ".join(outcome.notes)
+            click.echo(f"{mark} {outcome.name}" + (f": {notes}" if notes else ""))
     where = project.blueprint.relative_to(root) if project.blueprint.is_relative_to(root) else (
         project.blueprint)  # fmt: skip
-    not_run = [o for o in recording.outcomes if any(n.startswith("not run") for n in o.notes)]
+    unchanged = len(chosen) - len(recording.changed) - len(not_run)
     click.echo(
-        f"record: wrote {len(recording.changed)} of {len(chosen)} examples into {where}"
-        + (f"; {len(not_run)} not run" if not_run else "")
+        f"record: wrote {len(recording.changed)} of {len(chosen)} examples into {where} "
+        f"({unchanged} unchanged"
+        + (f", {len(not_run)} not run" if not_run else "")
+        + ")"
         + (f"; review them with `git diff {where}`" if recording.changed else "")
     )
     sys.exit(1 if not_run else 0)
