@@ -3,7 +3,7 @@
 Two sources, joined on Dredd's transaction id (`GET (404) /events/1`): the xunit report,
 which CI reads and so decides the counts, and the recorder's JSON lines
 (`flask_dredd.recorder`), which add each transaction's name, its reset time and the
-reason of a declared skip.
+reason of a declared skip; exact comparison's notes add each opt-out and its reason.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask_dredd.exact.hook import NOTES_FILE
 from flask_dredd.reports import Summary, read_xunit
 
 #: The recorder's output, next to Dredd's xunit report.
@@ -31,6 +32,7 @@ class Row:
     duration_ms: float | None = None  # hooks included, from the recorder
     skip_reason: str | None = None
     detail: str = ""  # Dredd's failure text: message, request, expected, actual
+    inexact: str | None = None  # its opt-out from exact comparison, with the reason
 
 
 @dataclass
@@ -61,6 +63,10 @@ def collect(reports: Path, phases: dict[str, float], exit_code: int, endpoint: s
     except ET.ParseError:  # half written by a Dredd that was stopped: use the records
         xunit = None
     rows = build_rows(xunit, read_records(reports / RECORD_FILE))
+    notes = read_records(reports / NOTES_FILE)
+    opted_out = {str(note.get("name")): note.get("inexact") for note in notes}
+    for row in rows:
+        row.inexact = opted_out.get(row.name)
     return RunReport(rows, phases, exit_code, endpoint)
 
 

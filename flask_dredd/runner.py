@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from flask_dredd.database import DatabaseError, ensure_database, parse_url
-from flask_dredd.exact.hook import engine_hookfiles
+from flask_dredd.exact.hook import NOTES_ENV, NOTES_FILE, engine_hookfiles
 from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.html_report import write_html_report
 from flask_dredd.recorder import RECORD_ENV
@@ -272,6 +272,8 @@ def run(config: RunConfig) -> RunResult:
     for stale in (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html"):  # never an older run's
         (reports / stale).unlink(missing_ok=True)
     env[RECORD_ENV] = str(reports / RECORD_FILE)
+    (reports / NOTES_FILE).unlink(missing_ok=True)
+    env[NOTES_ENV] = str(reports / NOTES_FILE)  # opt-outs from exact comparison, as they run
     # Dredd shows the handler's stderr only at --loglevel=debug; the log keeps what a
     # user needs when hooks fail (a hook file that does not import, after_all errors).
     env.setdefault(HANDLER_LOG_ENV, str(reports / HANDLER_LOG))
@@ -344,6 +346,9 @@ def summarise(report: RunReport, reports: Path) -> None:
         )
     for row in report.skips:
         progress("skipped", f"{row.name}: {row.skip_reason or 'no reason recorded'}")
+    for row in report.rows:
+        if row.inexact:
+            progress("opt-out", f"{row.name}: {row.inexact}")
     try:
         path = write_html_report(report, reports / "index.html")
     except OSError as exc:  # a report must never hide Dredd's verdict

@@ -52,6 +52,7 @@ class Rules:
     body: BodyRules
     headers: Sequence[VolatileHeaderRule] = ()
     inexact_reason: str | None = None  # the whole transaction is left to Gavel, and why
+    opted_out: str | None = None  # "inexact: why" / "inexact at $.a: why", for the report
 
 
 def rules_for(
@@ -61,6 +62,13 @@ def rules_for(
     table = volatility(registry)
     inexact = [d for d in declarations_for(name, registry) if d.kind == "inexact"]
     whole = next((d.reason for d in inexact if not d.paths), None)
+    paths = ", ".join(str(p) for d in inexact for p in d.paths)
+    reasons = "; ".join(dict.fromkeys(d.reason for d in inexact if d.paths))
+    opted_out = None
+    if whole is not None:
+        opted_out = f"inexact: {whole}"
+    elif paths:
+        opted_out = f"inexact at {paths}: {reasons}"
     return Rules(
         body=BodyRules(
             volatile=[(v.pattern, v.matcher) for v in table.values],
@@ -69,6 +77,7 @@ def rules_for(
         ),
         headers=[(h.header, h.matcher, h.cookie) for h in table.headers],
         inexact_reason=whole,
+        opted_out=opted_out,
     )
 
 

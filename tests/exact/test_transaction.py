@@ -84,6 +84,10 @@ def test_declarations_become_the_rules_and_differences_are_path_level(registry):
 def test_a_transaction_declared_inexact_is_left_to_gavel(registry):
     rules = rules_for("Other > Whole > Thing", registry)
     assert rules.inexact_reason == "rendered by a third party"
+    assert rules.opted_out == "inexact: rendered by a third party"
+    partly = rules_for(NAME, registry)
+    assert partly.opted_out == "inexact at $.items[*].score: ranking is not deterministic"
+    assert rules_for("Not > Declared", registry).opted_out is None
     assert differences(transaction(DRIFTED), rules) == []
     # Without an inexact declaration, every value but the volatile ones is compared.
     assert differences(transaction(SAME), rules_for("Not > Declared", registry)) == [
