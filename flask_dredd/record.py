@@ -178,6 +178,11 @@ def record(
     # Bottom up, so earlier line numbers stay valid.
     for example, new in sorted(edits, key=lambda e: e[0].response.start, reverse=True):
         lines[example.response.start : example.response.end] = new
+    if edits and blueprint.read_text(encoding="utf-8") != text:
+        raise RecordError(
+            f"{blueprint.name} changed while its transactions ran; nothing was written: "
+            "run record again"
+        )
     if edits:
         blueprint.write_text("\n".join(lines) + ("\n" if text.endswith("\n") else ""), "utf-8")
     return Recording(outcomes, exit_code)
