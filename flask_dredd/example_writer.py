@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from flask_dredd.blueprint_text import (
     ResponseText,
@@ -124,6 +125,8 @@ def _header_value(
         return None
     if name.lower() != "set-cookie":
         value = ", ".join(values) if isinstance(values, list) else str(values)
+        if same_header_value(name, documented, value):
+            return documented
         return _volatile(volatile.header_matcher(transaction, name, None), value, documented)
     # One line per cookie: the real Set-Cookie of the cookie this line documents.
     cookie, _, documented_rest = documented.partition("=")
@@ -136,6 +139,23 @@ def _header_value(
             value = _volatile(matcher, value, documented_rest.partition(";")[0])
             return f"{cookie}={value}{semicolon}{attributes}"
     return None
+
+
+def same_header_value(name: str, documented: str, real: str) -> bool:
+    """Whether the comparison takes `real` for `documented`: then the example's text stays
+    (a Location is a URL path, Vary and Cache-Control are sets, WWW-Authenticate a scheme)."""
+    kind = name.lower()
+    if kind == "location":
+        return urlsplit(documented)[2:4] == urlsplit(real)[2:4]  # path and query
+    if kind in ("vary", "cache-control"):
+        return _token_set(documented) == _token_set(real)
+    if kind == "www-authenticate":
+        return [w.lower() for w in documented.split()[:1]] == [w.lower() for w in real.split()[:1]]
+    return documented == real
+
+
+def _token_set(value: str) -> set[str]:
+    return {part.strip().lower() for part in value.split(",") if part.strip()}
 
 
 def _volatile(matcher: Matcher | None, value: str, documented: str) -> str:

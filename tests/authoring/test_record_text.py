@@ -11,7 +11,7 @@ import pytest
 
 from flask_dredd.actions import DocumentedTransaction
 from flask_dredd.blueprint_text import BlueprintTextError, find_examples, pair_with
-from flask_dredd.example_writer import JsonPath, rewrite_response
+from flask_dredd.example_writer import JsonPath, rewrite_response, same_header_value
 from flask_dredd.json_layout import layout
 from flask_dredd.record import RecordError, choose, ensure_committed
 from flask_dredd.reorder import only_actions
@@ -271,3 +271,18 @@ def test_an_uncommitted_or_untracked_blueprint_is_refused_unless_forced(tmp_path
     with pytest.raises(RecordError, match="commit or stash them first"):
         ensure_committed(blueprint, force=False)
     ensure_committed(blueprint, force=True)
+
+
+def test_a_header_value_the_comparison_accepts_keeps_the_examples_text():
+    assert same_header_value("Location", "/events/1", "http://127.0.0.1:41234/events/1")
+    assert not same_header_value("Location", "/events/1", "/events/2")
+    assert same_header_value("Vary", "Cookie, Accept", "accept, cookie")
+    assert same_header_value("WWW-Authenticate", "Bearer", 'bearer realm="api"')
+    assert not same_header_value("WWW-Authenticate", "Bearer", "Basic")
+    assert not same_header_value("ETag", '"a"', '"b"')
+    headers = {"content-type": "application/json", "location": "http://127.0.0.1:5000/things/1",
+               "set-cookie": "seen=abcd; HttpOnly; Path=/"}  # fmt: skip
+    body = {"id": 1, "name": "x", "created_at": "2025-01-01T00:00:00+00:00"}
+    real = {"statusCode": 201, "headers": headers, "body": json.dumps(body)}
+    new, notes = rewrite("Things > Things > Make a Thing > Example 1", real)
+    assert (new, notes) == (TEXT, [])
