@@ -40,6 +40,7 @@ _HEADER_LINE = re.compile(r"^ {12}([^:\s][^:]*):[ \t]*(.*)$")
 CONTENT_INDENT = " " * 12  # a section's content: a code block inside a nested list item
 BARE_INDENT = " " * 8  # a body right under `+ Response`, without `+ Body`
 SECTION_INDENT = " " * 4
+DESCRIPTION = "Description"  # a response's own text, before its sections
 
 
 class BlueprintTextError(ValueError):
@@ -48,7 +49,7 @@ class BlueprintTextError(ValueError):
 
 @dataclass
 class Section:
-    keyword: str  # Headers, Attributes, Body, Schema
+    keyword: str  # Headers, Attributes, Body, Schema, or Description (text before them)
     start: int  # index of the `    + Keyword` line (of the response line for a bare body)
     end: int  # index after its last line (trailing blank lines included)
     bare: bool = False  # a body written right under the response, 8 spaces in
@@ -125,11 +126,15 @@ def parse_response(lines: list[str], start: int) -> ResponseText:
         if not line.strip():
             continue
         match = _SECTION.match(line)
+        in_description = bool(response.sections) and response.sections[-1].keyword == DESCRIPTION
         if match:
             if response.sections:
                 response.sections[-1].end = index
             response.sections.append(Section(match.group(1), index, end))
-        elif not response.sections or not line.startswith(CONTENT_INDENT):
+        elif not response.sections and not line.startswith(BARE_INDENT):
+            # Text about the response before its sections: kept as it is.
+            response.sections.append(Section(DESCRIPTION, index, end))
+        elif not (in_description or line.startswith(CONTENT_INDENT)):
             raise BlueprintTextError(
                 f"line {index + 1}: record only edits responses laid out as `    + Headers`, "
                 f"`    + Attributes`, `    + Body` sections with content 12 spaces in; "

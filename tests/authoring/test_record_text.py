@@ -68,6 +68,8 @@ FORMAT: 1A
 
 + Response 204
 
+    Nothing comes back.
+
 # Data Structures
 
 ## Thing (object)
@@ -146,6 +148,8 @@ def test_each_example_is_found_with_its_first_response():
     assert (make_2.status, [s.keyword for s in make_2.sections]) == (422, ["Body"])
     assert make_2.sections[0].bare  # the shorthand: a body right under the response
     assert [e.action for e in found.values()] == [0, 1, 1, 2]
+    delete = found["Things > Thing > Delete a Thing"].response
+    assert [s.keyword for s in delete.sections] == ["Description"]
 
 
 def test_pairing_refuses_a_text_that_does_not_follow_dredd():
@@ -225,7 +229,7 @@ def test_a_bare_body_stays_bare_and_an_empty_204_gets_no_media_type():
     assert bare in new
     real = {"statusCode": 204, "headers": {"content-type": "text/html; charset=utf-8"}, "body": ""}
     new, notes = rewrite("Things > Thing > Delete a Thing", real)
-    assert new == TEXT and notes == []
+    assert new == TEXT and notes == []  # the response's own text is kept
 
 
 def test_layout_keeps_short_json_on_one_line_and_breaks_long_json_per_member():
