@@ -145,3 +145,20 @@ def test_record_names_the_nearest_transactions_for_an_unknown_name(project: Path
     result = record(project, "Users > Users > List users > Example 1")
     assert result.returncode == 2
     assert f"did you mean {LIST_USERS!r}" in result.stderr, result.stderr
+
+
+def test_a_transaction_whose_hook_fails_is_not_recorded(project: Path, sqlite_url: str):
+    (project / "hooks" / "zz_broken.py").write_text(
+        "import dredd_hooks as hooks\n\n\n"
+        f"@hooks.before({LIST_USERS!r})\n"
+        "def broken(transaction):\n"
+        "    raise KeyError('id')\n"
+    )
+    before = (project / "apiary.apib").read_text()
+    result = record(project, LIST_USERS, "--database-url", sqlite_url)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"✗ {LIST_USERS}: not run: " in result.stdout
+    assert "hook broken raised KeyError: 'id'" in result.stdout
+    summary = "record: wrote 0 of 1 examples into apiary.apib (0 unchanged, 1 not run)"
+    assert summary in result.stdout
+    assert (project / "apiary.apib").read_text() == before
