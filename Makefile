@@ -9,7 +9,7 @@ WORKERS ?= 2
 export EVENTAPI_CONFIG ?= contract
 
 .DEFAULT_GOAL := help
-.PHONY: help dredd test lint bench clean names check scaffold drift browser
+.PHONY: help dredd test lint bench clean names check scaffold record drift browser
 
 help: ## list the targets
 	@echo "flask-dredd — contract testing for Flask APIs with Dredd"
@@ -40,6 +40,10 @@ check: $(VENV)/.installed node_modules/.installed ## blueprint, hook files and r
 scaffold: $(VENV)/.installed node_modules/.installed ## hook stub for a new example: make scaffold NAME="Group > Resource > Action"
 	@test -n "$(NAME)" || { echo 'usage: make scaffold NAME="Group > Resource > Action" (see make names)' >&2; exit 2; }
 	$(VENV)/bin/flask --app $(APP) dredd scaffold "$(NAME)"
+
+record: $(VENV)/.installed node_modules/.installed ## write real answers into examples: make record NAME="Group > Resource > Action" (or ALL=1)
+	@test -n "$(NAME)$(ALL)" || { echo 'usage: make record NAME="Group > Resource > Action" or make record ALL=1 (see make names)' >&2; exit 2; }
+	$(VENV)/bin/flask --app $(APP) dredd record $(if $(ALL),--all,"$(NAME)")
 
 drift: $(VENV)/.installed node_modules/.installed ## the contract against deliberately drifted apps: caught N of M
 	$(VENV)/bin/flask --app $(APP) dredd drift --catalogue drift.catalogue

@@ -1,5 +1,9 @@
 """EventAPI with one deliberate drift from its documentation each.
 
+Eight broad drifts (below: each changes every object, or every 201, at once) and the
+narrow ones of `drift/narrow.py`, each touching one field, one route, one header or one
+rule.
+
 Every factory wraps the real `eventapi.create_app()` and changes one thing, the way a
 hurried commit would. `flask dredd drift --catalogue drift.catalogue` (`make drift`)
 serves each under gunicorn, runs the whole contract against it and checks its routes;
@@ -14,6 +18,7 @@ from typing import Any
 from flask import Flask, Response
 from werkzeug.routing import Map
 
+from drift import narrow
 from eventapi import create_app
 from flask_dredd.drift import Drift
 from flask_dredd.routes import rule_shape
@@ -122,6 +127,34 @@ def new_route() -> Flask:
     return app
 
 
+#: One field, one route, one header or one rule each (drift/narrow.py).
+NARROW = [
+    ("timestamp without offset", narrow.event_timestamps_without_offset),
+    ("time in another offset", narrow.talk_times_in_local_offset),
+    ("0 instead of null", narrow.talk_track_zero_for_none),
+    ("empty string instead of null", narrow.live_event_deleted_at_empty),
+    ("enum value for some rows", narrow.even_users_are_admins),
+    ("meta.total of the page", narrow.users_total_counts_the_page),
+    ("page size ignored", narrow.users_page_size_ignored),
+    ("list order", narrow.events_in_order_of_id),
+    ("filter ignored: starts_after", narrow.events_starts_after_ignored),
+    ("filter ignored: users q", narrow.users_search_ignored),
+    ("filter ignored: tracks q", narrow.tracks_search_ignored),
+    ("filter ignored: speaker_id", narrow.talks_speaker_filter_ignored),
+    ("filter ignored: event_id", narrow.speakers_event_filter_ignored),
+    ("another owner's rows", narrow.everyones_trash),
+    ("error code renamed: session", narrow.session_expired_renamed),
+    ("error code renamed: email", narrow.email_taken_renamed),
+    ("422 field problem reworded", narrow.ends_at_problem_reworded),
+    ("422 field left out", narrow.unknown_fields_not_reported),
+    ("Location value", narrow.speaker_location_names_the_list),
+    ("cookie flag: HttpOnly", narrow.session_cookie_not_httponly),
+    ("cookie flag: Secure", narrow.session_cookie_secure),
+    ("cookie flag: SameSite", narrow.session_cookie_samesite_strict),
+    ("Content-Type parameter", narrow.speakers_json_with_charset),
+    ("WWW-Authenticate scheme", narrow.expired_token_basic_challenge),
+]
+
 DRIFTS = [
     Drift("renamed field", "drift.catalogue:renamed_field()", renamed_field.__doc__ or ""),
     Drift("removed field", "drift.catalogue:removed_field()", removed_field.__doc__ or ""),
@@ -131,4 +164,7 @@ DRIFTS = [
     Drift("changed header", "drift.catalogue:changed_header()", changed_header.__doc__ or ""),
     Drift("removed route", "drift.catalogue:removed_route()", removed_route.__doc__ or ""),
     Drift("new undocumented route", "drift.catalogue:new_route()", new_route.__doc__ or ""),
+]
+DRIFTS += [
+    Drift(name, f"drift.narrow:{make.__name__}()", make.__doc__ or "") for name, make in NARROW
 ]

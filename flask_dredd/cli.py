@@ -25,6 +25,7 @@ from flask_dredd.drift import Drift, Verdict, load_catalogue, run_catalogue, sum
 from flask_dredd.handler import HookFileError
 from flask_dredd.inventory import Inventory, describe_inventory, take_inventory
 from flask_dredd.project import Project, ProjectError
+from flask_dredd.record import RecordError, choose, ensure_committed, record, volatile_table
 from flask_dredd.routes import app_routes
 from flask_dredd.runner import RunConfig, RunError, run
 from flask_dredd.scaffold import ScaffoldError, scaffold
@@ -118,6 +119,12 @@ def dredd() -> None:
     show_default=True,
     help="seconds before a hung Dredd is stopped",
 )
+@click.option(
+    "--no-migrate",
+    is_flag=True,
+    help="skip `flask db upgrade`: the database is already at head (e.g. a copy of a "
+    "migrated one, as `flask dredd drift` makes)",
+)
 @click.argument("dredd_args", nargs=-1, type=click.UNPROCESSED)
 @click.pass_context
 def run_command(
@@ -132,6 +139,7 @@ def run_command(
     hooks_handler: str,
     reports_dir: Path,
     dredd_timeout: float,
+    no_migrate: bool,
     dredd_args: tuple[str, ...],
 ) -> None:
     """Prepare the database, start gunicorn, run Dredd, stop everything.
@@ -155,6 +163,7 @@ def run_command(
         workers=workers,
         dredd_args=dredd_args,
         dredd_timeout=dredd_timeout,
+        migrate=not no_migrate,
     )
     try:
         result = run(config)
@@ -357,3 +366,92 @@ def drift_command(
         _fail("the unchanged app does not pass the contract; fix that before judging drifts")
     click.echo(summary_line(verdicts, time.monotonic() - started))
     sys.exit(0 if all(v.caught_by for v in verdicts) else 1)
+
+
+@dredd.command("record")
+@click.argument("names", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="record every transaction")
+@click.option(
+    "--only-failing",
+    is_flag=True,
+    help="run the chosen transactions (all without NAMES) and write only those that fail",
+)
+@click.option("--force", is_flag=True, help="write even if the blueprint has uncommitted changes")
+@click.option(
+    "--database-url",
+    envvar="DATABASE_URL",
+    help="database for the run [env DATABASE_URL; default: SQLite under var/]",
+)
+@click.option(
+    "--reports-dir",
+    default="reports/record",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="the run's reports and the captured responses",
+)
+@with_project_options
+@click.pass_context
+def record_command(
+    ctx: click.Context,
+    names: tuple[str, ...],
+    every: bool,
+    only_failing: bool,
+    force: bool,
+    database_url: str | None,
+    reports_dir: Path,
+    blueprint: Path | None,
+    dredd_config: Path,
+    factories: str,
+) -> None:
+    """Run transactions NAME… and write their real answers into their examples.
+
+    Status, the values of the headers each example documents, and the body (volatile
+    values as their placeholder); MSON Attributes and other examples are left alone.
+    Review the result with `git diff`. Refuses a blueprint with uncommitted changes.
+    """
+    import_path = _app_import_path(ctx)
+    project = _project(blueprint, dredd_config, factories)
+    try:
+        documented = documented_transactions(project.blueprint, project.node_modules)
+        chosen = choose(documented, names, every or (only_failing and not names))
+        ensure_committed(project.blueprint, force)
+        volatile = volatile_table(project)
+    except (BlueprintError, RecordError) as exc:
+        _fail(str(exc))
+    except HookFileError as exc:
+        _fail(f"{exc}\n(the hooks handler would refuse to start the same way)")
+    root = project.root
+    config = RunConfig(
+        root=root,
+        flask_app=import_path,
+        app_spec=gunicorn_spec(import_path),
+        database_url=database_url
+        or default_sqlite_url(root, f"{import_path.split(':')[0].split('.')[0]}_contract"),
+        dredd_config=dredd_config,
+        reports_dir=reports_dir,
+        workers=1,
+    )
+    try:
+        recording = record(
+            config, project.blueprint, documented, chosen, volatile, only_failing=only_failing
+        )
+    except RecordError as exc:
+        _fail(str(exc))
+    not_run = [o for o in recording.outcomes if any(n.startswith("not run") for n in o.notes)]
+    for outcome in recording.outcomes:
+        # Named transactions are all listed; of --all, those written or not run.
+        if outcome.written or outcome in not_run or names:
+            mark = "✎" if outcome.written else "✗" if outcome in not_run else "·"
+            notes = "; ".join(outcome.notes)
+            click.echo(f"{mark} {outcome.name}" + (f": {notes}" if notes else ""))
+    where = project.blueprint.relative_to(root) if project.blueprint.is_relative_to(root) else (
+        project.blueprint)  # fmt: skip
+    unchanged = len(chosen) - len(recording.changed) - len(not_run)
+    click.echo(
+        f"record: wrote {len(recording.changed)} of {len(chosen)} examples into {where} "
+        f"({unchanged} unchanged"
+        + (f", {len(not_run)} not run" if not_run else "")
+        + ")"
+        + (f"; review them with `git diff {where}`" if recording.changed else "")
+    )
+    sys.exit(1 if not_run else 0)

@@ -4,16 +4,22 @@ A catalogue (API-specific, e.g. the project's `drift/catalogue.py`) lists drifts
 app factory wrapping the real app with one change: a renamed field, a changed status,
 a removed route… Each is served and run against the whole contract, like `make dredd`
 does, and checked with `flask dredd check`'s route rules. A drift is caught when Dredd
-fails at least one transaction or the route check finds a problem. The unchanged app
-runs first as the control: if it fails, no verdict on a drift would mean anything.
+fails at least one transaction or the route check finds a problem; its verdict shows the
+most telling failure (`most_telling`): a status mismatch before a value difference with
+its path, and those before Gavel's schema notes, whatever order Dredd printed them in.
+The unchanged app runs first as the control: if it fails, no verdict on a drift would
+mean anything.
 
-Runs go in parallel (`jobs`), each with its own SQLite database and reports folder.
+Runs go in parallel (`jobs`), each with its own SQLite database (a copy of one migrated
+once for all) and reports folder.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,14 +66,49 @@ class Verdict:
             return "MISSED: the contract passes and the routes match"
         evidence = []
         if self.failed:
-            first = self.failed[0]
-            reason = parse_failure(first.detail).message.splitlines()[:1] or [""]
-            evidence.append(
-                f"{len(self.failed)} transaction(s) failed, e.g. {first.name!r}: {reason[0]}"
-            )
+            row, reason = most_telling(self.failed)
+            count = len(self.failed)
+            evidence.append(f"{count} transaction(s) failed, e.g. {row.name!r}: {reason}")
         if self.problems:
             evidence.append(str(self.problems[0]))
         return f"caught by {' and '.join(self.caught_by)}: " + "; ".join(evidence)
+
+
+#: How telling a line of a failure is, most telling first: a status mismatch, then a
+#: value that differs (exact comparison: a count of items or an id before other values,
+#: then a header's value), then Gavel's notes on headers and on the body's schema.
+_TELLING = [
+    re.compile(r"^statusCode: "),
+    re.compile(r"^\$\S*: documented \d+ items?, got |^\$\S*\.id: documented "),
+    re.compile(r"^\$\S*: documented "),
+    re.compile(r"^header \S+"),
+    re.compile(r"^headers: "),
+    re.compile(r"^body: "),
+]
+
+
+def telling_rank(line: str) -> int:
+    """0 for the most telling kind of failure line, len(_TELLING) for anything else."""
+    return next((i for i, kind in enumerate(_TELLING) if kind.search(line)), len(_TELLING))
+
+
+def most_telling(failed: list[Row]) -> tuple[Row, str]:
+    """The failed transaction and the line of its failure that best says what drifted.
+
+    Dredd's message lists Gavel's header notes first and the status last, so its first
+    line is often a schema note when the status is what changed. Ties go to the first
+    transaction in run order and its first such line.
+    """
+    best: tuple[int, int, Row, str] | None = None
+    for position, row in enumerate(failed):
+        lines = [line.strip() for line in parse_failure(row.detail).message.splitlines()]
+        for line in filter(None, lines):
+            candidate = (telling_rank(line), position, row, line)
+            if best is None or candidate[:2] < best[:2]:
+                best = candidate
+    if best is None:
+        return failed[0], ""
+    return best[2], best[3]
 
 
 def load_catalogue(module: str, root: Path) -> list[Drift]:
@@ -84,14 +125,35 @@ def slug(name: str) -> str:
     return re.sub(r"\W+", "_", name).strip("_").lower() or "drift"
 
 
+TEMPLATE = "template_contract.db"
+
+
+def migrated_template(flask_app: str, root: Path, work: Path) -> Path:
+    """One SQLite database migrated to head, which every run starts from a copy of.
+
+    Migrating costs each run a Python process that imports the app (4-5 s under load);
+    the runs share the one result instead.
+    """
+    template = work / TEMPLATE
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{template}", "PYTHONPATH": str(root)}
+    command = [sys.executable, "-m", "flask", "--app", flask_app, "db", "upgrade"]
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"`flask --app {flask_app} db upgrade` failed:\n{done.stderr[-2000:]}")
+    return template
+
+
 def contract_run(drift: Drift, flask_app: str, root: Path, reports: Path, work: Path) -> Verdict:
-    """`flask dredd run` against the drifted app, as `make dredd` runs the real one."""
+    """`flask dredd run` against the drifted app, as `make dredd` runs the real one, on a
+    copy of the migrated template."""
     started = time.monotonic()
     folder = reports / slug(drift.name)
+    database = work / f"{slug(drift.name)}_contract.db"
+    shutil.copyfile(work / TEMPLATE, database)
     command = [
         sys.executable, "-m", "flask", "--app", flask_app, "dredd", "run",
         "--app-spec", drift.app, "--workers", "1", "--reports-dir", str(folder),
-        "--database-url", f"sqlite:///{work / slug(drift.name)}_contract.db",
+        "--database-url", f"sqlite:///{database}", "--no-migrate",
     ]  # fmt: skip
     process = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=900)
     report = collect(folder, {}, process.returncode, "")
@@ -133,6 +195,7 @@ def run_catalogue(
 
     with tempfile.TemporaryDirectory(prefix="flask-dredd-drift-") as tmp:
         work = Path(tmp)
+        migrated_template(flask_app, root, work)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             verdicts = list(pool.map(judge, [control, *drifts]))
     return verdicts[0], verdicts[1:]

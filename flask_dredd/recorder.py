@@ -5,16 +5,23 @@ one JSON record per transaction in $FLASK_DREDD_RECORD (`dredd_hooks_handler.rec
 describes the record). flask-dredd adds what only it knows: `skip_reason`, the reason
 of a `skip(...)` declared for the transaction (`flask_dredd.declarations`).
 
+With ``FLASK_DREDD_CAPTURE`` set it also keeps each real response
+(`flask_dredd.capture`), for `flask dredd record`.
+
 Standard library only, like the handler: it runs in the handler's process.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 from dredd_hooks_handler import hooks
 from dredd_hooks_handler.recorder import RECORD_ENV, Recorder
 from dredd_hooks_handler.recorder import main as run_recorder
+
+from flask_dredd.capture import CAPTURE_ENV, Capture
 
 __all__ = ["RECORD_ENV", "Recorder", "main", "skip_reason"]
 
@@ -31,7 +38,10 @@ def skip_reason(name: str) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The recording handler, with flask-dredd's skip reasons."""
+    """The recording handler, with flask-dredd's skip reasons (and captures for `record`)."""
+    capture = os.environ.get(CAPTURE_ENV)
+    if capture:  # `flask dredd record` keeps each real response
+        Capture(Path(capture)).install()
     return run_recorder(argv, skip_reason=skip_reason)
 
 

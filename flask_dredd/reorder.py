@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 _GROUP = re.compile(r"^# Group\s")
 _RESOURCE = re.compile(r"^## .*\[/[^\]]*\]\s*$")
-_ACTION = re.compile(r"^### .*\[[A-Z]+( [^\]]*)?\]\s*$")
-_DATA_STRUCTURES = re.compile(r"^# Data Structures\s*$")
+ACTION_HEADING = re.compile(r"^### .*\[[A-Z]+( [^\]]*)?\]\s*$")
+DATA_STRUCTURES_HEADING = re.compile(r"^# Data Structures\s*$")
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,13 @@ def parse(text: str) -> Blueprint:
     sink = preamble  # where the current line belongs
     for line in text.splitlines(keepends=True):
         if sink is not data_structures:
-            if _DATA_STRUCTURES.match(line):
+            if DATA_STRUCTURES_HEADING.match(line):
                 sink = data_structures
             elif _GROUP.match(line):
                 group, sink = line, []  # a group's own description is left out
             elif _RESOURCE.match(line):
                 resource = sink = []
-            elif _ACTION.match(line):
+            elif ACTION_HEADING.match(line):
                 sink = []
                 found.append((group, resource, sink))
         sink.append(line)
@@ -77,3 +77,26 @@ def reordered(text: str, order: str) -> str:
     else:
         raise ValueError(f"unknown order {order!r}: use 'reverse', 'shuffle' or 'shuffle:SEED'")
     return blueprint.render(actions)
+
+
+def only_actions(text: str, keep: set[int]) -> str:
+    """A copy of the blueprint with only the actions at positions ``keep`` (from 0).
+
+    Names are kept, as for a reordered copy: `flask dredd record` runs such a copy
+    instead of Dredd's --only, which still resets the database for every skipped one.
+    Kept actions stay in their order, so a group or resource heading shared with the
+    action before is not repeated (Dredd warns about a group defined twice).
+    """
+    blueprint = parse(text)
+    parts = [blueprint.preamble.rstrip() + "\n"]
+    group = resource = None
+    for action in (a for i, a in enumerate(blueprint.actions) if i in keep):
+        if action.group != group:
+            parts.append(action.group.rstrip() + "\n")
+            group, resource = action.group, None
+        if action.resource != resource:
+            parts.append(action.resource.rstrip() + "\n")
+            resource = action.resource
+        parts.append(action.body.rstrip() + "\n")
+    parts.append(blueprint.data_structures)
+    return "\n".join(parts)

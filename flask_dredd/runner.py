@@ -65,6 +65,7 @@ class RunConfig:
     reports_dir: Path = Path("reports")
     dredd_args: tuple[str, ...] = ()
     dredd_timeout: float = 1800.0
+    migrate: bool = True  # False: the database is already at head (a migrated copy)
     server_timeout: float = 30.0
     env: dict[str, str] = field(default_factory=dict)
 
@@ -145,9 +146,12 @@ def prepare_database(config: RunConfig, env: dict[str, str], locks: RunLocks) ->
     except (DatabaseError, UnsafeDatabaseError, MigrationsNotFoundError, LockError) as exc:
         raise RunError(str(exc)) from None
     env["DATABASE_URL"] = url.render_as_string(hide_password=False)  # SQLite: made absolute
+    state = f"{url.render_as_string()}: {'created, ' if created else ''}"
+    if not config.migrate:
+        return f"{state}not migrated (--no-migrate)"
     command = upgrade_command(migrations, config.flask_app)
     if command is None:
-        return f"{url.render_as_string()}: {'created, ' if created else ''}no migrations"
+        return f"{state}no migrations"
     upgrade = subprocess.run(
         command,
         cwd=config.root,
@@ -162,7 +166,7 @@ def prepare_database(config: RunConfig, env: dict[str, str], locks: RunLocks) ->
             f"`{' '.join(command[2:])}` failed on {url.render_as_string()}:\n"
             f"{upgrade.stdout}{upgrade.stderr}{upgrade_hint(migrations)}"
         )
-    return f"{url.render_as_string()}: {'created, ' if created else ''}migrated to head"
+    return f"{state}migrated to head"
 
 
 def write_dredd_config(config: RunConfig, endpoint: str, hooks_port: int) -> Path:

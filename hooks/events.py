@@ -2,10 +2,12 @@
 signed in with a token or from a browser."""
 
 import json
+from datetime import timedelta
 
 import dredd_hooks as hooks
 
 from factories import EventFactory, UserFactory, sign_in
+from factories.events import FIRST_START
 from factories.scenarios import (
     OWNER,
     OWNER_BROWSER,
@@ -31,12 +33,16 @@ def trashed_event():
 
 @hooks.before(f"{EVENTS} > List Events")
 def events_to_filter(transaction):
-    # The query asks for owner 1's events after 2025-01-01 mentioning "talks": the first
-    # two match, the third belongs to someone else.
+    # ?owner_id=1&starts_after=2025-01-01T00:00:00Z&q=talks: events 1 and 2 match, in
+    # order of their start (2 starts first). Each other event fails one rule alone:
+    # someone else's (3), before 2025 (4), no "talks" (5), in the trash (6).
     ada = UserFactory()
-    EventFactory(owner=ada, title="Lightning Talks")
+    EventFactory(owner=ada, title="Lightning Talks", starts_at=FIRST_START + timedelta(days=4))
     EventFactory(owner=ada, title="Keynote", description="Talks about talks.")
     EventFactory(title="Talks elsewhere")
+    EventFactory(owner=ada, title="Talks of 2024", starts_at=FIRST_START - timedelta(days=365))
+    EventFactory(owner=ada, title="Workshop")
+    EventFactory(owner=ada, title="Trashed talks", trashed=True)
 
 
 @hooks.before(f"{EVENTS} > List Events with the Trash")

@@ -35,9 +35,10 @@ def talk_given_by_speaker_1():
 
 @hooks.before(f"{TRACKS} > List Tracks > Example 1")
 def tracks_to_filter(transaction):
-    event = EventFactory()  # ?q=main: the first two match
+    event = EventFactory()  # ?q=main: the first two match; Room B does not
     for name in ("Main Hall", "Main Stage", "Room B"):
         TrackFactory(event=event, name=name)
+    TrackFactory(name="Main Tent")  # matches, but is another event's
 
 
 @hooks.before(f"{TALKS} > List Talks")

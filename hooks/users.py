@@ -11,9 +11,11 @@ USER = "Users > User"
 
 
 @hooks.before(f"{USERS} > List Users > Example 1")
-def three_users(transaction):
-    # Three users with per_page=2: the list shows a first page of two.
+def three_users_and_one_elsewhere(transaction):
+    # ?q=example.com&per_page=2: three users match, the list shows a first page of two
+    # and a total of 3; user 4 matches neither by name nor by email and must not count.
     sign_in(transaction, UserFactory.create_batch(3)[0])
+    UserFactory(email="grace@hopper.org", name="Grace Hopper")
 
 
 @hooks.before(f"{USERS} > Create a User > Example 2")

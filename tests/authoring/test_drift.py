@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.drift import Drift, Verdict, summary_line
+from drift.catalogue import NARROW
+from flask_dredd.drift import Drift, Verdict, most_telling, summary_line
 from flask_dredd.run_report import Row
 
 from .conftest import Project
 
-CAUGHT_BY = {
+BROAD_CAUGHT_BY = {
     "renamed field": "Dredd",
     "removed field": "Dredd",
     "changed type": "Dredd",
@@ -22,6 +23,8 @@ CAUGHT_BY = {
     "removed route": "Dredd and check",
     "new undocumented route": "check",
 }
+# Each narrow drift changes one value, header or rule: only exact comparison sees it.
+CAUGHT_BY = BROAD_CAUGHT_BY | {name: "Dredd" for name, _ in NARROW}
 
 
 @pytest.mark.e2e
@@ -38,8 +41,14 @@ def test_every_drift_of_the_catalogue_is_caught(real: Project, tmp_path: Path, d
     assert {name: text.split(":")[0] for name, text in lines.items()} == {
         name: f"caught by {by}" for name, by in CAUGHT_BY.items()
     }, result.stdout
-    assert re.search(r"^caught 8 of 8 drifts \(by Dredd 7, by check 2\) in \d+ s$",
-                     result.stdout, re.MULTILINE)  # fmt: skip
+    total = len(CAUGHT_BY)
+    assert re.search(rf"^caught {total} of {total} drifts \(by Dredd {total - 1}, by check 2\) "
+                     r"in \d+ s$", result.stdout, re.MULTILINE)  # fmt: skip
+    # Each narrow drift says why with the value or header that differs, and where; none
+    # changes a status (a drift that breaks its route into a 500 would not be narrow).
+    for name, _ in NARROW:
+        reason = lines[name].split("': ", 1)[1]
+        assert re.match(r"(\$\S*: documented |header \S+|headers: )", reason), (name, reason)
     # Each drift ran the whole contract, not a part of it.
     for folder in tmp_path.iterdir():
         assert (folder / "dredd.xml").read_text().count("<testcase") == len(documented), folder
@@ -71,3 +80,24 @@ def test_a_run_that_fails_without_failing_a_transaction_is_no_catch():
     broken.output = "error: gunicorn exited"
     assert broken.caught_by == []
     assert broken.describe().startswith("RUN FAILED (exit 2):\nerror: gunicorn exited")
+
+
+def test_a_drift_shows_its_most_telling_failure_not_dredds_first_line():
+    gavel = (
+        "Message:\nheaders: At '/location' Missing required property: location\n"
+        "body: At '/id' Invalid type: string (expected number)\n"
+        "statusCode: Expected status code '201', but got '200'.\n\nRequest:\nmethod: POST\n"
+    )
+    schema_only = "Message:\nbody: data/items/0 should NOT have additional properties\n"
+    values = "Message:\n$.meta.total: documented 3, got 4\n$.items: documented 2 items, got 3\n"
+    rows = [Row(f"T{i}", "GET (200) /", "failed", 0.1, detail=d)
+            for i, d in enumerate([schema_only, values, gavel])]  # fmt: skip
+    assert most_telling(rows) == (rows[2], "statusCode: Expected status code '201', but got '200'.")
+    assert most_telling(rows[:2]) == (rows[1], "$.items: documented 2 items, got 3")
+    order = "\n".join(["Message:", '$.items[0].title: documented "b", got "a"',
+                       "$.items[0].id: documented 2, got 1"])  # fmt: skip
+    assert most_telling([Row("T", "", "failed", 0.1, detail=order)])[1] == (
+        "$.items[0].id: documented 2, got 1"
+    )
+    only = "body: data/items/0 should NOT have additional properties"
+    assert most_telling(rows[:1]) == (rows[0], only)

@@ -28,15 +28,18 @@ class ContractRun:
     report: Summary | None
 
 
-def run_contract(reports: Path, database_url: str, *args: str, **env: str) -> ContractRun:
-    """`flask --app eventapi dredd run` as a user runs it, reports under ``reports``."""
+def run_contract(
+    reports: Path, database_url: str, *args: str, cwd: Path = ROOT, **env: str
+) -> ContractRun:
+    """`flask --app eventapi dredd run` as a user runs it from ``cwd``, reports under
+    ``reports``."""
     command = [
         str(Path(sys.executable).parent / "flask"), "--app", "eventapi", "dredd", "run",
         "--database-url", database_url, "--reports-dir", str(reports), *args,
     ]  # fmt: skip
     process = subprocess.run(
         command,
-        cwd=ROOT,
+        cwd=cwd,
         env={**os.environ, "EVENTAPI_CONFIG": "contract", **env},
         capture_output=True,
         text=True,

@@ -124,7 +124,7 @@ volatile("$..created_at", matchers.DATETIME_UTC)
 volatile("$.expires_at", matchers.DATETIME_UTC)
 volatile("$.csrf_token", matchers.token(64))
 volatile_header("Set-Cookie", matchers.token(43), cookie="session")
-inexact("{OPEN} > Example 1", "$.expires_in", reason="seconds left count down")
+# Example 1's `$.expires_in` is declared by the project's own hooks/auth.py, copied here.
 inexact("{OPEN} > Example 2", reason="the form login is covered by its own suite")
 """
 
@@ -207,12 +207,13 @@ def test_the_exact_examples_pass_on_the_unchanged_app(project: Path):
     # Opt-outs are listed like skips, in the closing lines and the HTML report.
     assert (
         f"[flask-dredd] opt-out   {OPEN} > Example 1: inexact at $.expires_in: "
-        "seconds left count down\n"
+        "seconds left count down while the request runs\n"
         f"[flask-dredd] opt-out   {OPEN} > Example 2: inexact: the form login is covered by "
         "its own suite\n"
     ) in done.output
     page = (done.reports / "index.html").read_text()
-    assert '<div class="id">inexact at $.expires_in: seconds left count down</div>' in page
+    reason = "seconds left count down while the request runs"
+    assert f'<div class="id">inexact at $.expires_in: {reason}</div>' in page
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
