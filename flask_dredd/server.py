@@ -129,6 +129,8 @@ def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 10.0) 
     """SIGTERM the process group led by ``process``, then SIGKILL after ``timeout``."""
     try:
         os.killpg(process.pid, signal.SIGTERM)
+        # A frozen (SIGSTOPped) group would hold SIGTERM pending until the SIGKILL below.
+        os.killpg(process.pid, signal.SIGCONT)
     except ProcessLookupError:
         return
     with contextlib.suppress(subprocess.TimeoutExpired):

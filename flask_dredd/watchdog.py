@@ -6,6 +6,11 @@ progress for ``stall_timeout`` seconds, or Dredd still running after ``dredd_tim
 `watch()` returns a `Stop` naming what was in flight and whether the server still
 answers an HTTP probe; the caller then stops Dredd and the server. A frozen server
 (SIGSTOP) so ends the run in about ``stall_timeout``, with that said.
+
+The clock runs from the first transaction on. Before it, the hooks handler imports the
+hook files (and with them the app: 7-10 s on a loaded machine) and runs `before_all`;
+that start gets at least ``startup_timeout`` (60 s), so a small stall limit meant for
+transactions does not abort a slow start.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask_dredd.inflight import what_was_in_flight
+from flask_dredd.inflight import read_inflight, what_was_in_flight
 from flask_dredd.run_report import read_records
 
 DEFAULT_STALL_TIMEOUT = 60.0
@@ -53,6 +58,13 @@ class Watched:
             inflight = b""
         return size, inflight
 
+    def transactions_started(self) -> bool:
+        """A transaction was recorded, or the handler has one in flight."""
+        if self.records.exists() and self.records.stat().st_size > 0:
+            return True
+        found = read_inflight(self.inflight)
+        return found is not None and found.transaction is not None
+
     def in_flight(self) -> str:
         recorded = [str(r.get("name")) for r in read_records(self.records)]
         return what_was_in_flight(self.inflight, recorded, self.names)
@@ -64,11 +76,13 @@ def watch(
     *,
     stall_timeout: float,
     dredd_timeout: float,
+    startup_timeout: float = DEFAULT_STALL_TIMEOUT,
     poll: float = 0.25,
 ) -> Stop | None:
     """Wait for ``process`` (Dredd); None when it ended by itself, else why to stop it."""
     started = last_change = time.monotonic()
     last = watched.signature()
+    armed = False  # the first transaction has begun: from then on, stall_timeout applies
     while True:
         try:
             process.wait(timeout=poll)
@@ -79,7 +93,9 @@ def watch(
         current = watched.signature()
         if current != last:
             last, last_change = current, now
-        if now - last_change >= stall_timeout:
+            armed = armed or watched.transactions_started()
+        limit = stall_timeout if armed else max(stall_timeout, startup_timeout)
+        if now - last_change >= limit:
             return Stop("stall", stall_cause(watched, now - last_change))
         if now - started >= dredd_timeout:
             return Stop(
