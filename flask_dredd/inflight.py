@@ -82,7 +82,7 @@ def abort_cause(notice: dict[str, Any]) -> str:
     cause = _text(notice.get("cause")) or "the hooks handler aborted the run"
     transaction = _text(notice.get("transaction"))
     hook = _text(notice.get("hook"))
-    if hook and hook not in cause:
+    if hook and hook.split(" ")[0] not in cause:  # its file:line, however it is worded
         cause += f" (hook {hook})"
     if transaction and transaction not in cause:
         cause += f' on "{transaction}"'

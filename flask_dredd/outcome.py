@@ -22,10 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_dredd.inflight import abort_cause
+from flask_dredd.actions import DocumentedTransaction
+from flask_dredd.inflight import ABORT_FILE, INFLIGHT_FILE, abort_cause, read_abort
 from flask_dredd.reports import NOT_RUN, Case, write_xunit, xunit_problem
-from flask_dredd.run_report import Row, RunReport
-from flask_dredd.watchdog import Stop
+from flask_dredd.run_report import RECORD_FILE, Row, RunReport, collect
+from flask_dredd.watchdog import Stop, Watched
+
+XUNIT_FILE = "dredd.xml"
 
 EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_ABORTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -43,6 +46,39 @@ class Outcome:
         if self.exit_code == EXIT_INTERRUPTED:
             return f"interrupted — {self.cause}"
         return "passed" if self.exit_code == EXIT_PASSED else "contract failed"
+
+
+@dataclass
+class Conclusion:
+    report: RunReport
+    outcome: Outcome
+    xunit_rewritten: str | None  # why dredd.xml was rewritten; None: Dredd's was kept
+
+
+def conclude(
+    reports: Path,
+    contract: list[DocumentedTransaction],
+    *,
+    phases: dict[str, float],
+    endpoint: str,
+    dredd_exit: int | None,
+    stop: Stop | None = None,
+    interrupted: str | None = None,
+) -> Conclusion:
+    """Read what the run left in ``reports``, judge it, and make its reports honest."""
+    report = collect(reports, phases, dredd_exit or 0, endpoint, contract)
+    watched = Watched(
+        reports / RECORD_FILE, reports / INFLIGHT_FILE, [t.name for t in contract], endpoint
+    )
+    outcome = judge(
+        dredd_exit=dredd_exit,
+        stop=stop,
+        interrupted=interrupted,
+        abort_notice=read_abort(reports / ABORT_FILE),
+        not_run=report.count(NOT_RUN),
+        in_flight=watched.in_flight,
+    )
+    return Conclusion(report, outcome, settle(report, outcome, reports / XUNIT_FILE))
 
 
 def judge(

@@ -132,7 +132,8 @@ def build_rows(xunit: Summary | None, records: list[dict[str, Any]]) -> list[Row
     if xunit is None:  # Dredd wrote no report: the recorder's lines are all there is
         return [_row_from_record(r) for r in records]
     rows = []
-    for case in xunit.cases:
+    # A report the runner rewrote lists what did not run; that is no result to keep.
+    for case in (c for c in xunit.cases if c.status != NOT_RUN):
         same_id = unused.get(case.title) or []
         record = same_id.pop(0) if same_id else {}
         not_run = record.get("not_run")

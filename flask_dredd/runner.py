@@ -31,13 +31,12 @@ from flask_dredd.inflight import (
     HOOK_TIMEOUT_ENV,
     INFLIGHT_ENV,
     INFLIGHT_FILE,
-    read_abort,
 )
-from flask_dredd.outcome import judge, settle
+from flask_dredd.outcome import conclude
 from flask_dredd.preflight import Contract, PreflightError, preflight
 from flask_dredd.recorder import RECORD_ENV
 from flask_dredd.reports import NOT_RUN
-from flask_dredd.run_report import RECORD_FILE, RunReport, collect
+from flask_dredd.run_report import RECORD_FILE, RunReport
 from flask_dredd.server import (
     GunicornServer,
     ServerStartError,
@@ -357,20 +356,18 @@ def run(config: RunConfig) -> RunResult:
             if server is not None:
                 server.stop()
     phases["total"] = time.monotonic() - started
-    report = collect(reports, phases, dredd_exit or 0, endpoint or "", contract.transactions)
-    outcome = judge(
+    conclusion = conclude(
+        reports,
+        contract.transactions,
+        phases=phases,
+        endpoint=endpoint or "",
         dredd_exit=dredd_exit,
         stop=stop,
         interrupted=interrupted,
-        abort_notice=read_abort(reports / ABORT_FILE),
-        not_run=report.count(NOT_RUN),
-        in_flight=Watched(
-            reports / RECORD_FILE, reports / INFLIGHT_FILE, contract.names, endpoint or ""
-        ).in_flight,
     )
-    rewritten = settle(report, outcome, reports / "dredd.xml")
-    if rewritten:
-        progress("report", rewritten)
+    report, outcome = conclusion.report, conclusion.outcome
+    if conclusion.xunit_rewritten:
+        progress("report", conclusion.xunit_rewritten)
     exit_code = outcome.exit_code
     summarise(report, reports)
     dredd_said = "" if dredd_exit is None else f"; Dredd exit {dredd_exit}"

@@ -82,7 +82,8 @@ def watch(
     """Wait for ``process`` (Dredd); None when it ended by itself, else why to stop it."""
     started = last_change = time.monotonic()
     last = watched.signature()
-    armed = False  # the first transaction has begun: from then on, stall_timeout applies
+    # Once the first transaction has begun, stall_timeout applies.
+    armed = watched.transactions_started()
     while True:
         try:
             process.wait(timeout=poll)
