@@ -64,10 +64,12 @@ def preflight(
     blueprint: Path | None,
     order: str | None,
     reports: Path,
+    hook_timeout: float | None = None,
 ) -> Contract:
     """Validate everything a run reads and compile its blueprint; `PreflightError` if bad."""
     check_order(order)
     settings = load_dredd_config(root, dredd_config)
+    check_hook_timeout(settings, hook_timeout)
     source = blueprint_path(root, dredd_config, settings, blueprint)
     prepare_reports_folder(reports)
     effective = source if not order else write_reordered_blueprint(source, order, reports)
@@ -83,6 +85,18 @@ def preflight(
             ) from None
         raise PreflightError(f"{exc}\nFix the blueprint, then run again.") from None
     return Contract(settings, effective, compiled)
+
+
+def check_hook_timeout(settings: dict[str, Any], hook_timeout: float | None) -> None:
+    """A hook time limit must be under Dredd's own, or Dredd times the hook out first."""
+    dredd_ms = settings.get("hooks-worker-timeout") or 5000
+    if hook_timeout is not None and hook_timeout * 1000 >= dredd_ms:
+        raise PreflightError(
+            f"--hook-timeout {hook_timeout:g} s (HOOK_TIMEOUT) is not under Dredd's "
+            f"hooks-worker-timeout of {dredd_ms / 1000:g} s (dredd.yml): Dredd would give up "
+            "on the hook first and the hooks handler could not name it. Lower it, or raise "
+            "hooks-worker-timeout in dredd.yml."
+        )
 
 
 def check_order(order: str | None) -> None:

@@ -244,6 +244,7 @@ def check_contract(config: RunConfig, reports: Path) -> Contract:
             blueprint=config.blueprint,
             order=config.order,
             reports=reports,
+            hook_timeout=config.hook_timeout,
         )
     except PreflightError as exc:
         raise RunError(str(exc)) from None
@@ -290,7 +291,12 @@ def run(config: RunConfig) -> RunResult:
     started = t0 = time.monotonic()
     reports = config.path(config.reports_dir)
     check_tools(config)
-    contract = check_contract(config, reports)
+    with interruptible():
+        try:
+            contract = check_contract(config, reports)
+        except Interrupted as exc:
+            progress("stopped", f"{exc} while checking the contract; nothing else ran")
+            return RunResult(exit_code=130, phases=phases)
     phases["contract"] = time.monotonic() - t0
     progress(
         "contract",

@@ -151,3 +151,44 @@ def test_a_server_that_does_not_answer_in_time_suggests_fewer_workers(tmp_path, 
     assert "gunicorn did not answer" in run.output
     assert "try fewer workers (WORKERS=" in run.output and "--server-timeout" in run.output
     assert "Traceback" not in run.output
+
+
+def test_a_hung_hook_ends_the_run_within_its_limits_naming_the_transaction(
+    tmp_path, sqlite_url, blueprint_transactions
+):
+    # The handler's hook time limit ends it first where the handler has one; the stall
+    # watchdog does otherwise. Either way: bounded, exit 3, the transaction named.
+    (tmp_path / "hangs.py").write_text(
+        "import time\n\nimport dredd_hooks as hooks\n\n\n"
+        f"@hooks.before({DIES_ON!r})\ndef hang(transaction):\n    time.sleep(3600)\n"
+    )
+    config = yaml.safe_load((ROOT / "dredd.yml").read_text())
+    config["hookfiles"] = [str(ROOT / "hooks" / "*.py"), str(tmp_path / "hangs.py")]
+    (tmp_path / "dredd.yml").write_text(yaml.safe_dump(config))
+    reports = tmp_path / "reports"
+    started = time.monotonic()
+    run = run_contract(
+        reports, sqlite_url, "--dredd-config", str(tmp_path / "dredd.yml"),
+        "--hook-timeout", "2", "--stall-timeout", "8",
+    )  # fmt: skip
+    seconds = time.monotonic() - started
+
+    assert run.exit_code == 3, run.output
+    assert seconds < 120, f"{seconds:.0f} s"  # not 10 s for each later transaction
+    line = closing_line(run.output)
+    total = len(blueprint_transactions)
+    assert re.search(rf", \d+ not run of {total} transactions: aborted — ", line), line
+    assert DIES_ON in line
+    assert_sound_report(reports, total)
+    leftover = [
+        proc.name for proc in Path("/proc").iterdir()
+        if proc.name.isdigit() and str(tmp_path / "hangs.py") in _cmdline(proc)
+    ]  # fmt: skip
+    assert leftover == [], "the hooks handler outlived its run"
+
+
+def _cmdline(proc: Path) -> str:
+    try:
+        return (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except (OSError, ValueError):
+        return ""

@@ -128,3 +128,11 @@ def test_a_bad_order_is_refused_before_anything_runs(tmp_path, order):
     failed = run_expecting_setup_error(tmp_path, "--order", order)
     assert f"unknown order {order!r}" in failed.stderr
     assert "shuffle:SEED" in failed.stderr
+
+
+def test_a_hook_timeout_not_under_dredds_own_is_refused(tmp_path):
+    # Dredd would time the hook out first, and nothing could name it.
+    failed = run_expecting_setup_error(tmp_path, "--hook-timeout", "5")
+    assert "--hook-timeout 5 s (HOOK_TIMEOUT) is not under Dredd's hooks-worker-timeout" in (
+        failed.stderr
+    )
