@@ -125,7 +125,7 @@ def settle(report: RunReport, outcome: Outcome, xunit: Path) -> str | None:
         return None
     cases = [Case(row.id or row.name, row.status, row.seconds, _detail(row)) for row in report.rows]
     write_xunit(xunit, cases, report.phases.get("dredd", 0.0))
-    reason = problem or f"Dredd's does not list the {not_run} transactions that did not run"
+    reason = problem or f"{not_run} transaction(s) did not run, written as errors, not skips"
     return f"{xunit} rewritten from the records: {reason}"
 
 

@@ -7,6 +7,10 @@ within about two seconds, so nothing else has run when it is reported.
 
 The compiled transactions are the contract: their number is the total the closing line
 counts against, and their order tells which transaction a stopped run was on.
+
+Preflight writes nothing a concurrent run could read: a reordered blueprint is compiled
+from a temporary file, and `Contract.blueprint_for_run()` writes the run's copy into
+the reports folder later, once the run owns that folder.
 """
 
 from __future__ import annotations
@@ -49,12 +53,23 @@ class Contract:
     """dredd.yml's settings and the blueprint this run replays, compiled."""
 
     settings: dict[str, Any]
-    blueprint: Path  # the file Dredd reads: the project's, or a reordered copy of it
+    source: Path  # the project's blueprint file
     transactions: list[DocumentedTransaction]  # in the order Dredd runs them
+    order: str | None = None
+    reordered_text: str | None = None  # the source with its actions in `order`
 
     @property
     def names(self) -> list[str]:
         return [t.name for t in self.transactions]
+
+    def blueprint_for_run(self, reports: Path) -> Path:
+        """The file Dredd reads: the source, or its reordered copy written into `reports`."""
+        if self.order is None or self.reordered_text is None:
+            return self.source
+        stem, suffix = self.source.stem, self.source.suffix
+        copy = reports / f"{stem}.{self.order.replace(':', '-')}{suffix}"
+        copy.write_text(self.reordered_text, encoding="utf-8")
+        return copy
 
 
 def preflight(
@@ -72,9 +87,9 @@ def preflight(
     check_hook_timeout(settings, hook_timeout)
     source = blueprint_path(root, dredd_config, settings, blueprint)
     prepare_reports_folder(reports)
-    effective = source if not order else write_reordered_blueprint(source, order, reports)
+    text = reordered_blueprint(source, order) if order else None
     try:
-        compiled = documented_transactions(effective, root / "node_modules")
+        compiled = compile_blueprint(source, text, root / "node_modules")
     except BlueprintError as exc:
         if str(exc).startswith("Dredd found no transactions"):
             raise PreflightError(
@@ -84,7 +99,19 @@ def preflight(
                 "blueprint with --blueprint / BLUEPRINT."
             ) from None
         raise PreflightError(f"{exc}\nFix the blueprint, then run again.") from None
-    return Contract(settings, effective, compiled)
+    return Contract(settings, source, compiled, order, text)
+
+
+def compile_blueprint(
+    source: Path, text: str | None, node_modules: Path
+) -> list[DocumentedTransaction]:
+    """Dredd's transactions of ``source``, or of ``text`` (a reordered copy) if given."""
+    if text is None:
+        return documented_transactions(source, node_modules)
+    with tempfile.TemporaryDirectory(prefix="flask-dredd-") as folder:
+        copy = Path(folder) / source.name
+        copy.write_text(text, encoding="utf-8")
+        return documented_transactions(copy, node_modules)
 
 
 def check_hook_timeout(settings: dict[str, Any], hook_timeout: float | None) -> None:
@@ -191,15 +218,12 @@ def prepare_reports_folder(reports: Path) -> None:
         ) from None
 
 
-def write_reordered_blueprint(blueprint: Path, order: str, reports: Path) -> Path:
-    """A copy of ``blueprint`` with its actions in ``order`` (names unchanged)."""
+def reordered_blueprint(blueprint: Path, order: str) -> str:
+    """``blueprint``'s text with its actions in ``order`` (names unchanged)."""
     try:
-        text = reordered(blueprint.read_text(encoding="utf-8"), order)
-    except ValueError as exc:
-        raise PreflightError(str(exc)) from None
-    copy = reports / f"{blueprint.stem}.{order.replace(':', '-')}{blueprint.suffix}"
-    copy.write_text(text, encoding="utf-8")
-    return copy
+        return reordered(blueprint.read_text(encoding="utf-8"), order)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise PreflightError(f"cannot reorder {blueprint}: {exc}") from None
 
 
 def _type_problem(key: str, value: object) -> str | None:

@@ -165,8 +165,8 @@ def write_dredd_config(
     exists (and it always reads ./dredd.yml), so the run's values go into a copy.
     """
     settings = dict(contract.settings)  # validated by preflight
-    settings["blueprint"] = str(contract.blueprint)  # the compiled one, maybe reordered
     reports = config.path(config.reports_dir)
+    settings["blueprint"] = str(contract.blueprint_for_run(reports))  # maybe reordered
     settings["endpoint"] = endpoint
     settings["language"] = handler_command(config.hooks_handler, hooks_port)
     settings["hooks-worker-handler-port"] = hooks_port
@@ -298,9 +298,10 @@ def run(config: RunConfig) -> RunResult:
             progress("stopped", f"{exc} while checking the contract; nothing else ran")
             return RunResult(exit_code=130, phases=phases)
     phases["contract"] = time.monotonic() - t0
+    order = f", order {config.order}" if config.order else ""
     progress(
         "contract",
-        f"{_shown(contract.blueprint, config.root)}: {len(contract.transactions)} "
+        f"{_shown(contract.source, config.root)}{order}: {len(contract.transactions)} "
         f"transactions ({phases['contract']:.1f} s)",
     )
     env = child_environment(config)
