@@ -136,3 +136,17 @@ def test_a_hook_timeout_not_under_dredds_own_is_refused(tmp_path):
     assert "--hook-timeout 5 s (HOOK_TIMEOUT) is not under Dredd's hooks-worker-timeout" in (
         failed.stderr
     )
+
+
+def test_the_authoring_commands_read_dredd_yml_with_the_same_checks(tmp_path):
+    config = dredd_yml(tmp_path, "- blueprint: apiary.apib\n")
+    result = subprocess.run(
+        [FLASK, "--app", "eventapi", "dredd", "names", "--dredd-config", str(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"[flask-dredd] error: {config} must be a mapping of Dredd options" in result.stderr
