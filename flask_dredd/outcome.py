@@ -23,14 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_dredd.actions import DocumentedTransaction
-from flask_dredd.inflight import ABORT_FILE, INFLIGHT_FILE, abort_cause, read_abort
+from flask_dredd.inflight import ABORT_FILE, abort_cause, read_abort
 from flask_dredd.reports import NOT_RUN, Case, write_xunit, xunit_problem
-from flask_dredd.run_report import RECORD_FILE, Row, RunReport, collect
+from flask_dredd.run_report import Row, RunReport, collect
 from flask_dredd.watchdog import Stop, Watched
 
 XUNIT_FILE = "dredd.xml"
 
 EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_ABORTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+LABELS = {EXIT_PASSED: "passed", EXIT_FAILED: "contract failed", EXIT_SETUP: "setup error",
+          EXIT_ABORTED: "aborted", EXIT_INTERRUPTED: "interrupted"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -39,13 +41,8 @@ class Outcome:
     cause: str | None = None  # why the run was aborted or interrupted
 
     @property
-    def verdict(self) -> str:
-        """`aborted — <cause>`, `interrupted — <cause>`, `passed` or `contract failed`."""
-        if self.exit_code == EXIT_ABORTED:
-            return f"aborted — {self.cause}"
-        if self.exit_code == EXIT_INTERRUPTED:
-            return f"interrupted — {self.cause}"
-        return "passed" if self.exit_code == EXIT_PASSED else "contract failed"
+    def label(self) -> str:
+        return LABELS.get(self.exit_code, "contract failed")
 
 
 @dataclass
@@ -67,9 +64,7 @@ def conclude(
 ) -> Conclusion:
     """Read what the run left in ``reports``, judge it, and make its reports honest."""
     report = collect(reports, phases, dredd_exit or 0, endpoint, contract)
-    watched = Watched(
-        reports / RECORD_FILE, reports / INFLIGHT_FILE, [t.name for t in contract], endpoint
-    )
+    watched = Watched.in_folder(reports, [t.name for t in contract], endpoint)
     outcome = judge(
         dredd_exit=dredd_exit,
         stop=stop,
@@ -127,6 +122,23 @@ def settle(report: RunReport, outcome: Outcome, xunit: Path) -> str | None:
     write_xunit(xunit, cases, report.phases.get("dredd", 0.0))
     reason = problem or f"{not_run} transaction(s) did not run, written as errors, not skips"
     return f"{xunit} rewritten from the records: {reason}"
+
+
+def result_line(report: RunReport) -> str:
+    """`25 passed, 0 failed, 0 skipped, 76 not run of 101 transactions: aborted — <cause>`."""
+    counts = (
+        f"{report.count('passed')} passed, {report.count('failed')} failed, "
+        f"{report.count('skipped')} skipped"
+    )
+    if report.cause is None:
+        return (
+            f"{counts} of {report.contract_total} transactions "
+            f"(resets {report.reset_seconds:.1f} s)"
+        )
+    return (
+        f"{counts}, {report.count(NOT_RUN)} not run of {report.contract_total} transactions: "
+        f"{LABELS.get(report.exit_code, 'aborted')} — {report.cause}"
+    )
 
 
 def _detail(row: Row) -> str:

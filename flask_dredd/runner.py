@@ -22,26 +22,20 @@ from pathlib import Path
 
 import yaml
 
+from flask_dredd import inflight
 from flask_dredd.database import DatabaseError, ensure_database, parse_url
 from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.html_report import write_html_report
-from flask_dredd.inflight import (
-    ABORT_ENV,
-    ABORT_FILE,
-    HOOK_TIMEOUT_ENV,
-    INFLIGHT_ENV,
-    INFLIGHT_FILE,
-)
-from flask_dredd.outcome import conclude
+from flask_dredd.outcome import conclude, result_line
 from flask_dredd.preflight import Contract, PreflightError, preflight
 from flask_dredd.recorder import RECORD_ENV
-from flask_dredd.reports import NOT_RUN
 from flask_dredd.run_report import RECORD_FILE, RunReport
 from flask_dredd.server import (
     GunicornServer,
     ServerStartError,
     free_port,
     log_tail,
+    slow_start_hint,
     stop_process_group,
 )
 from flask_dredd.watchdog import DEFAULT_STALL_TIMEOUT, Stop, Watched, watch
@@ -267,22 +261,12 @@ def start_server(config: RunConfig, env: dict[str, str], reports: Path) -> Gunic
     except ServerStartError as exc:
         timed_out = server.process is not None and server.process.poll() is None
         server.stop()
-        hint = f"\n{server_start_hint(config)}" if timed_out else ""
+        hint = f"\n{slow_start_hint(config.workers, config.server_timeout)}" if timed_out else ""
         raise RunError(f"{exc}{hint}") from None
     if waited > config.server_timeout / 2:
-        progress("server", f"slow start ({waited:.0f} s): {server_start_hint(config)}")
+        hint = slow_start_hint(config.workers, config.server_timeout)
+        progress("server", f"slow start ({waited:.0f} s): {hint}")
     return server
-
-
-def server_start_hint(config: RunConfig) -> str:
-    """What to try when gunicorn is slow to answer: every worker imports the app."""
-    cores = os.cpu_count() or 1
-    return (
-        f"each of the {config.workers} gunicorn workers imports the app on {cores} "
-        f"core(s); try fewer workers (WORKERS={min(config.workers, 2 * cores) // 2 or 1}) "
-        f"or allow longer than {config.server_timeout:.0f} s (--server-timeout / "
-        "SERVER_TIMEOUT)"
-    )
 
 
 def run(config: RunConfig) -> RunResult:
@@ -305,13 +289,14 @@ def run(config: RunConfig) -> RunResult:
         f"transactions ({phases['contract']:.1f} s)",
     )
     env = child_environment(config)
-    for stale in (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html", INFLIGHT_FILE, ABORT_FILE):
-        (reports / stale).unlink(missing_ok=True)  # never an older run's
+    stale = (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html")
+    for name in (*stale, inflight.INFLIGHT_FILE, inflight.ABORT_FILE):
+        (reports / name).unlink(missing_ok=True)  # never an older run's
     env[RECORD_ENV] = str(reports / RECORD_FILE)
-    env[INFLIGHT_ENV] = str(reports / INFLIGHT_FILE)
-    env[ABORT_ENV] = str(reports / ABORT_FILE)
+    env[inflight.INFLIGHT_ENV] = str(reports / inflight.INFLIGHT_FILE)
+    env[inflight.ABORT_ENV] = str(reports / inflight.ABORT_FILE)
     if config.hook_timeout is not None:
-        env[HOOK_TIMEOUT_ENV] = str(config.hook_timeout)
+        env[inflight.HOOK_TIMEOUT_ENV] = str(config.hook_timeout)
     # Dredd shows the handler's stderr only at --loglevel=debug; the log keeps what a
     # user needs when hooks fail (a hook file that does not import, after_all errors).
     env.setdefault(HANDLER_LOG_ENV, str(reports / HANDLER_LOG))
@@ -346,12 +331,7 @@ def run(config: RunConfig) -> RunResult:
             t0 = time.monotonic()
             effective = write_dredd_config(config, contract, endpoint, free_port())
             progress("dredd", f"dredd --config {effective}")
-            watched = Watched(
-                records=reports / RECORD_FILE,
-                inflight=reports / INFLIGHT_FILE,
-                names=contract.names,
-                endpoint=endpoint,
-            )
+            watched = Watched.in_folder(reports, contract.names, endpoint)
             dredd_exit, stop = run_dredd(dredd_command(config, effective), config, env, watched)
             phase("dredd")
             if dredd_exit != 0:
@@ -380,8 +360,8 @@ def run(config: RunConfig) -> RunResult:
     dredd_said = "" if dredd_exit is None else f"; Dredd exit {dredd_exit}"
     progress(
         "done",
-        f"exit {exit_code} ({outcome.verdict.split(' — ')[0]}{dredd_said}) in "
-        f"{phases['total']:.1f} s; reports in {reports}",
+        f"exit {exit_code} ({outcome.label}{dredd_said}) in {phases['total']:.1f} s; "
+        f"reports in {reports}",
     )
     (reports / "run.json").write_text(
         json.dumps(
@@ -406,23 +386,8 @@ def _shown(path: Path, root: Path) -> str:
 
 def summarise(report: RunReport, reports: Path) -> None:
     """The closing lines: counts, every skip with its reason, the HTML report."""
-    counts = (
-        f"{report.count('passed')} passed, {report.count('failed')} failed, "
-        f"{report.count('skipped')} skipped"
-    )
-    if report.cause is not None:
-        progress(
-            "result",
-            f"{counts}, {report.count(NOT_RUN)} not run of {report.contract_total} "
-            f"transactions: {'interrupted' if report.exit_code == 130 else 'aborted'} — "
-            f"{report.cause}",
-        )
-    elif report.rows:
-        progress(
-            "result",
-            f"{counts} of {report.contract_total} transactions "
-            f"(resets {report.reset_seconds:.1f} s)",
-        )
+    if report.rows or report.cause is not None:
+        progress("result", result_line(report))
     for row in report.skips:
         progress("skipped", f"{row.name}: {row.skip_reason or 'no reason recorded'}")
     try:

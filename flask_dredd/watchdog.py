@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask_dredd.inflight import read_inflight, what_was_in_flight
-from flask_dredd.run_report import read_records
+from flask_dredd.inflight import INFLIGHT_FILE, read_inflight, what_was_in_flight
+from flask_dredd.run_report import RECORD_FILE, read_records
 
 DEFAULT_STALL_TIMEOUT = 60.0
 STALL_TIMEOUT_ENV = "FLASK_DREDD_STALL_TIMEOUT"
@@ -46,6 +46,11 @@ class Watched:
     inflight: Path
     names: list[str]  # the compiled transactions, in run order
     endpoint: str  # the server Dredd tests, probed on a stall
+
+    @classmethod
+    def in_folder(cls, reports: Path, names: list[str], endpoint: str) -> Watched:
+        """The records and in-flight files a run keeps in its reports folder."""
+        return cls(reports / RECORD_FILE, reports / INFLIGHT_FILE, names, endpoint)
 
     def signature(self) -> tuple[int, bytes]:
         try:
