@@ -21,6 +21,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 NOT_RUN = "not run"
+XUNIT_FILE = "dredd.xml"  # in the reports folder
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """The stall watchdog: Dredd runs while transactions progress, and no longer.
 
-Progress is any growth of the records file (one line per finished transaction) or any
-change of the handler's in-flight file (rewritten per message and per hook). With no
+Progress is any growth of the records file (one line per finished transaction) or of
+Dredd's xunit report (one test case per transaction: the only sign a handler without
+records gives), or any change of the handler's in-flight file (rewritten per message
+and per hook). With no
 progress for ``stall_timeout`` seconds, or Dredd still running after ``dredd_timeout``,
 `watch()` returns a `Stop` naming what was in flight and whether the server still
 answers an HTTP probe; the caller then stops Dredd and the server. A frozen server
@@ -23,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask_dredd.inflight import INFLIGHT_FILE, read_inflight, what_was_in_flight
+from flask_dredd.reports import XUNIT_FILE
 from flask_dredd.run_report import RECORD_FILE, read_records
 
 DEFAULT_STALL_TIMEOUT = 60.0
@@ -46,33 +49,48 @@ class Watched:
     inflight: Path
     names: list[str]  # the compiled transactions, in run order
     endpoint: str  # the server Dredd tests, probed on a stall
+    xunit: Path | None = None  # Dredd's xunit report, as it is being written
 
     @classmethod
     def in_folder(cls, reports: Path, names: list[str], endpoint: str) -> Watched:
-        """The records and in-flight files a run keeps in its reports folder."""
-        return cls(reports / RECORD_FILE, reports / INFLIGHT_FILE, names, endpoint)
+        """The records, in-flight file and xunit report a run keeps in its reports folder."""
+        return cls(
+            reports / RECORD_FILE, reports / INFLIGHT_FILE, names, endpoint, reports / XUNIT_FILE
+        )
 
-    def signature(self) -> tuple[int, bytes]:
-        try:
-            size = self.records.stat().st_size
-        except OSError:
-            size = -1
+    def signature(self) -> tuple[int, int, bytes]:
         try:
             inflight = self.inflight.read_bytes()
         except OSError:
             inflight = b""
-        return size, inflight
+        return _size(self.records), _size(self.xunit), inflight
 
     def transactions_started(self) -> bool:
-        """A transaction was recorded, or the handler has one in flight."""
-        if self.records.exists() and self.records.stat().st_size > 0:
+        """A transaction was recorded or reported, or the handler has one in flight."""
+        if _size(self.records) > 0 or self._reported() > 0:
             return True
         found = read_inflight(self.inflight)
         return found is not None and found.transaction is not None
 
     def in_flight(self) -> str:
         recorded = [str(r.get("name")) for r in read_records(self.records)]
+        if not recorded:  # a handler that keeps no records: Dredd runs them in order
+            recorded = self.names[: self._reported()]
         return what_was_in_flight(self.inflight, recorded, self.names)
+
+    def _reported(self) -> int:
+        """Test cases in Dredd's xunit report so far."""
+        try:
+            return self.xunit.read_bytes().count(b"<testcase ") if self.xunit else 0
+        except OSError:
+            return 0
+
+
+def _size(path: Path | None) -> int:
+    try:
+        return path.stat().st_size if path is not None else -1
+    except OSError:
+        return -1
 
 
 def watch(

@@ -114,3 +114,36 @@ def test_dredds_own_time_limit_still_applies(tmp_path):
         dredd.wait()
     assert stop is not None and stop.kind == "timeout"
     assert stop.cause.startswith("Dredd still running after 0 s (--dredd-timeout)")
+
+
+def test_without_records_dredds_xunit_report_is_the_progress(tmp_path):
+    # The stock dredd-hooks-python keeps no records; Dredd appends a test case per
+    # transaction, so a healthy run goes on and a stalled one is still named.
+    files = Watched.in_folder(tmp_path, ["A", "B"], "http://127.0.0.1:9")
+    assert files.xunit is not None
+    files.xunit.write_text('<testsuite name="Dredd Tests" tests="0">\n')
+    done = threading.Event()
+
+    def report_a_test_case_every_200_ms() -> None:
+        while not done.wait(0.2):
+            with files.xunit.open("a") as out:
+                out.write('<testcase name="GET (200) /a" time="0.01"/>\n')
+
+    writer = threading.Thread(target=report_a_test_case_every_200_ms)
+    writer.start()
+    dredd = subprocess.Popen(["sleep", "2"])
+    try:
+        assert watch(dredd, files, stall_timeout=1.0, dredd_timeout=60) is None
+    finally:
+        done.set()
+        writer.join()
+
+    files.xunit.write_text('<testsuite>\n<testcase name="GET (200) /a" time="0.01"/>\n')
+    dredd = subprocess.Popen(["sleep", "60"])
+    try:
+        stop = watch(dredd, files, stall_timeout=0.5, dredd_timeout=60)
+    finally:
+        dredd.kill()
+        dredd.wait()
+    assert stop is not None
+    assert 'on "B" (next after the last recorded transaction, "A")' in stop.cause
