@@ -117,7 +117,10 @@ def settle(report: RunReport, outcome: Outcome, xunit: Path) -> str | None:
     if problem is None and not not_run:
         return None
     cases = [Case(row.id or row.name, row.status, row.seconds, _detail(row)) for row in report.rows]
-    write_xunit(xunit, cases, report.phases.get("dredd", 0.0))
+    try:
+        write_xunit(xunit, cases, report.phases.get("dredd", 0.0))
+    except OSError as exc:  # a report must never hide the run's verdict
+        return f"could not rewrite {xunit} ({problem or 'not-run cases'}): {exc}"
     reason = problem or f"{not_run} transaction(s) did not run, written as errors, not skips"
     return f"{xunit} rewritten from the records: {reason}"
 
