@@ -90,10 +90,10 @@ def judge(
     """
     if interrupted is not None:
         return Outcome(EXIT_INTERRUPTED, f"stopped by {interrupted}")
+    if abort_notice is not None:  # the handler's own word: the root of a later stall too
+        return Outcome(EXIT_ABORTED, abort_cause(abort_notice))
     if stop is not None:
         return Outcome(EXIT_ABORTED, stop.cause)
-    if abort_notice is not None:
-        return Outcome(EXIT_ABORTED, abort_cause(abort_notice))
     if not_run:
         return Outcome(
             EXIT_ABORTED,
