@@ -6,6 +6,15 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 APP ?= eventapi
 WORKERS ?= 2
+# Time limits of `make dredd`, in seconds; empty: flask dredd run's defaults (see make help).
+STALL_TIMEOUT ?=
+HOOK_TIMEOUT ?=
+SERVER_TIMEOUT ?=
+DREDD_TIMEOUT ?=
+DREDD_LIMITS = $(strip $(if $(STALL_TIMEOUT),--stall-timeout $(STALL_TIMEOUT)) \
+  $(if $(HOOK_TIMEOUT),--hook-timeout $(HOOK_TIMEOUT)) \
+  $(if $(SERVER_TIMEOUT),--server-timeout $(SERVER_TIMEOUT)) \
+  $(if $(DREDD_TIMEOUT),--dredd-timeout $(DREDD_TIMEOUT)))
 export EVENTAPI_CONFIG ?= contract
 
 .DEFAULT_GOAL := help
@@ -17,10 +26,15 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 	@echo
 	@echo "Settings: DATABASE_URL=postgresql://…/eventapi_contract (default: SQLite under var/),"
-	@echo "          WORKERS=$(WORKERS), BLUEPRINT=path/to/draft.apib, PYTHON=$(PYTHON)"
+	@echo "          WORKERS=$(WORKERS), BLUEPRINT=path/to/draft.apib, ORDER=reverse|shuffle[:SEED], PYTHON=$(PYTHON)"
+	@echo "Time limits of make dredd, in seconds (exit 3 when one ends the run):"
+	@echo "          STALL_TIMEOUT=$(or $(STALL_TIMEOUT),60)   no transaction progress for this long aborts the run"
+	@echo "          HOOK_TIMEOUT=$(or $(HOOK_TIMEOUT),4)     one hook running this long aborts the run (keep it under Dredd's 5)"
+	@echo "          SERVER_TIMEOUT=$(or $(SERVER_TIMEOUT),30)  gunicorn must answer within this (exit 2 if not)"
+	@echo "          DREDD_TIMEOUT=$(or $(DREDD_TIMEOUT),1800) the whole Dredd phase"
 
 dredd: $(VENV)/.installed node_modules/.installed ## run the contract (apiary.apib) against the API
-	WORKERS=$(WORKERS) $(VENV)/bin/flask --app $(APP) dredd run
+	WORKERS=$(WORKERS) $(VENV)/bin/flask --app $(APP) dredd run $(DREDD_LIMITS)
 
 test: $(VENV)/.installed node_modules/.installed browser ## run the test suite (API, engine, end-to-end)
 	$(VENV)/bin/pytest

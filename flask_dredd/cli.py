@@ -23,12 +23,14 @@ from flask_dredd.check import hook_problems, raw_skip_problems, route_problems, 
 from flask_dredd.database import default_sqlite_url
 from flask_dredd.drift import Drift, Verdict, load_catalogue, run_catalogue, summary_line
 from flask_dredd.handler import HookFileError
+from flask_dredd.inflight import HOOK_TIMEOUT_ENV
 from flask_dredd.inventory import Inventory, describe_inventory, take_inventory
 from flask_dredd.project import Project, ProjectError
 from flask_dredd.record import RecordError, choose, ensure_committed, record, volatile_table
 from flask_dredd.routes import app_routes
 from flask_dredd.runner import RunConfig, RunError, run
 from flask_dredd.scaffold import ScaffoldError, scaffold
+from flask_dredd.watchdog import DEFAULT_STALL_TIMEOUT, STALL_TIMEOUT_ENV
 
 
 def _app_import_path(ctx: click.Context) -> str:
@@ -114,10 +116,38 @@ def dredd() -> None:
     help="where reports and the server log go [env FLASK_DREDD_REPORTS]",
 )
 @click.option(
+    "--stall-timeout",
+    envvar=STALL_TIMEOUT_ENV,
+    default=DEFAULT_STALL_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="seconds without transaction progress before the run is aborted (exit 3) "
+    f"[env {STALL_TIMEOUT_ENV}; make STALL_TIMEOUT=…]",
+)
+@click.option(
+    "--hook-timeout",
+    envvar=HOOK_TIMEOUT_ENV,
+    type=click.FloatRange(min=0, min_open=True),
+    help="seconds one hook may run before the handler aborts the run [default: the "
+    f"handler's, under Dredd's 5 s; env {HOOK_TIMEOUT_ENV}; make HOOK_TIMEOUT=…]",
+)
+@click.option(
+    "--server-timeout",
+    envvar="FLASK_DREDD_SERVER_TIMEOUT",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="seconds gunicorn may take to answer its first request "
+    "[env FLASK_DREDD_SERVER_TIMEOUT; make SERVER_TIMEOUT=…]",
+)
+@click.option(
     "--dredd-timeout",
+    envvar="FLASK_DREDD_DREDD_TIMEOUT",
     default=1800.0,
     show_default=True,
-    help="seconds before a hung Dredd is stopped",
+    type=click.FloatRange(min=0, min_open=True),
+    help="seconds the whole Dredd phase may take [env FLASK_DREDD_DREDD_TIMEOUT; "
+    "make DREDD_TIMEOUT=…]",
 )
 @click.option(
     "--no-migrate",
@@ -138,13 +168,26 @@ def run_command(
     order: str | None,
     hooks_handler: str,
     reports_dir: Path,
+    stall_timeout: float,
+    hook_timeout: float | None,
+    server_timeout: float,
     dredd_timeout: float,
     no_migrate: bool,
     dredd_args: tuple[str, ...],
 ) -> None:
-    """Prepare the database, start gunicorn, run Dredd, stop everything.
+    """Check the contract, prepare the database, start gunicorn, run Dredd, stop everything.
 
     Extra arguments go to Dredd as they are, e.g. `flask dredd run -- --only "Users > …"`.
+
+    \b
+    Exit codes:
+      0    every transaction passed
+      1    the contract failed (a transaction failed)
+      2    setup or usage error: nothing ran (bad dredd.yml, blueprint, database, …)
+      3    aborted: a hook over --hook-timeout, a hooks handler that died, no progress
+           for --stall-timeout, or --dredd-timeout; the closing line names the cause
+           and counts the transactions not run
+      130  interrupted (Ctrl-C, SIGTERM)
     """
     import_path = _app_import_path(ctx)
     root = Path.cwd()
@@ -164,6 +207,9 @@ def run_command(
         dredd_args=dredd_args,
         dredd_timeout=dredd_timeout,
         migrate=not no_migrate,
+        server_timeout=server_timeout,
+        stall_timeout=stall_timeout,
+        hook_timeout=hook_timeout,
     )
     try:
         result = run(config)

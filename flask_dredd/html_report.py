@@ -28,7 +28,9 @@ def write_html_report(report: RunReport, path: Path) -> Path:
 
 def render(report: RunReport) -> str:
     failures = [row for row in report.rows if row.status == "failed"]
-    meta = f"Dredd exit status {report.exit_code}"
+    meta = f"exit status {report.exit_code}"
+    if report.cause:  # aborted or interrupted: what the closing line said
+        meta += f", {report.count('not run')} not run: {report.cause}"
     if report.endpoint:
         meta += f" · server {report.endpoint}"
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(

@@ -10,9 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from flask_dredd import handler, hooks
+from flask_dredd.preflight import PreflightError, load_dredd_config
 
 
 class ProjectError(RuntimeError):
@@ -34,10 +33,10 @@ class Project:
         blueprint: Path | None = None,
         factories: str = "factories",
     ) -> Project:
-        config_path = dredd_config if dredd_config.is_absolute() else root / dredd_config
-        if not config_path.exists():
-            raise ProjectError(f"{config_path} not found: run from the project's root")
-        settings = yaml.safe_load(config_path.read_text()) or {}
+        try:  # the same checks, and messages, as a run's
+            settings = load_dredd_config(root, dredd_config)
+        except PreflightError as exc:
+            raise ProjectError(str(exc)) from None
         blueprint = blueprint or Path(settings.get("blueprint") or "")
         if not str(blueprint) or str(blueprint) == ".":
             raise ProjectError(f"{dredd_config} names no blueprint; add `blueprint: apiary.apib`")

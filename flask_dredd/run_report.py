@@ -4,6 +4,10 @@ Two sources, joined on Dredd's transaction id (`GET (404) /events/1`): the xunit
 which CI reads and so decides the counts, and the recorder's JSON lines
 (`flask_dredd.recorder`), which add each transaction's name, its reset time and the
 reason of a declared skip; exact comparison's notes add each opt-out and its reason.
+
+Given the contract's compiled transactions, the rows are completed against them: a
+transaction with no row, or whose record says the handler did not run it (`not_run`),
+is "not run", so the counts always add up to the contract's total.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask_dredd.actions import DocumentedTransaction
 from flask_dredd.exact.hook import NOTES_FILE
-from flask_dredd.reports import Summary, read_xunit
+from flask_dredd.reports import NOT_RUN, Summary, read_xunit
 
 #: The recorder's output, next to Dredd's xunit report.
 RECORD_FILE = "transactions.jsonl"
@@ -26,7 +31,7 @@ RECORD_FILE = "transactions.jsonl"
 class Row:
     name: str
     id: str
-    status: str  # passed, failed, skipped
+    status: str  # passed, failed, skipped, not run
     seconds: float  # Dredd's time for the request and its validation
     reset_ms: float | None = None
     duration_ms: float | None = None  # hooks included, from the recorder
@@ -42,6 +47,12 @@ class RunReport:
     exit_code: int
     endpoint: str = ""
     title: str = "Contract run"
+    total: int | None = None  # the contract's transactions; None: unknown, count the rows
+    cause: str | None = None  # why the run was aborted or interrupted
+
+    @property
+    def contract_total(self) -> int:
+        return len(self.rows) if self.total is None else self.total
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)
@@ -55,19 +66,55 @@ class RunReport:
         return [row for row in self.rows if row.status == "skipped"]
 
 
-def collect(reports: Path, phases: dict[str, float], exit_code: int, endpoint: str) -> RunReport:
-    """The report of the run whose files are in `reports`."""
+def collect(
+    reports: Path,
+    phases: dict[str, float],
+    exit_code: int,
+    endpoint: str,
+    contract: list[DocumentedTransaction] | None = None,
+) -> RunReport:
+    """The report of the run whose files are in `reports`, completed against `contract`."""
     xunit_path = reports / "dredd.xml"
     try:
         xunit = read_xunit(xunit_path) if xunit_path.exists() else None
     except ET.ParseError:  # half written by a Dredd that was stopped: use the records
         xunit = None
-    rows = build_rows(xunit, read_records(reports / RECORD_FILE))
+    records = read_records(reports / RECORD_FILE)
+    rows = build_rows(xunit, records)
     notes = read_records(reports / NOTES_FILE)
     opted_out = {str(note.get("name")): note.get("inexact") for note in notes}
     for row in rows:
         row.inexact = opted_out.get(row.name)
-    return RunReport(rows, phases, exit_code, endpoint)
+    if contract is None:
+        return RunReport(rows, phases, exit_code, endpoint)
+    rows = complete_rows(rows, contract, by_name=bool(records))
+    return RunReport(rows, phases, exit_code, endpoint, total=len(contract))
+
+
+def complete_rows(
+    rows: list[Row], contract: list[DocumentedTransaction], *, by_name: bool
+) -> list[Row]:
+    """One row per contract transaction, in contract order; missing ones "not run".
+
+    Rows are matched by name when the recorder named them, else by position (Dredd runs
+    the compiled transactions in order). A row matching no transaction is kept at the end.
+    """
+    if not by_name:
+        ran = rows[: len(contract)]
+        missing = [_not_run_row(t) for t in contract[len(ran) :]]
+        return [*ran, *missing, *rows[len(contract) :]]
+    pending: dict[str, list[Row]] = {}
+    for row in rows:
+        pending.setdefault(row.name, []).append(row)
+    completed = [
+        pending[t.name].pop(0) if pending.get(t.name) else _not_run_row(t) for t in contract
+    ]
+    return completed + [row for left in pending.values() for row in left]
+
+
+def _not_run_row(transaction: DocumentedTransaction) -> Row:
+    # The detail, "not run: <cause>", is filled in once the cause is known.
+    return Row(name=transaction.name, id=transaction.id, status=NOT_RUN, seconds=0.0)
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
@@ -91,34 +138,37 @@ def build_rows(xunit: Summary | None, records: list[dict[str, Any]]) -> list[Row
     if xunit is None:  # Dredd wrote no report: the recorder's lines are all there is
         return [_row_from_record(r) for r in records]
     rows = []
-    for case in xunit.cases:
+    # A report the runner rewrote lists what did not run; that is no result to keep.
+    for case in (c for c in xunit.cases if c.status != NOT_RUN):
         same_id = unused.get(case.title) or []
         record = same_id.pop(0) if same_id else {}
+        not_run = record.get("not_run")
         rows.append(
             Row(
                 name=str(record.get("name") or case.title),
                 id=case.title,
-                status=case.status,
+                status=NOT_RUN if not_run else case.status,
                 seconds=case.seconds if case.seconds == case.seconds else 0.0,  # NaN: skipped
                 reset_ms=record.get("reset_ms"),
                 duration_ms=record.get("duration_ms"),
                 skip_reason=record.get("skip_reason"),
-                detail=case.detail,
+                detail=f"not run: {not_run}" if not_run else case.detail,
             )
         )
     return rows
 
 
 def _row_from_record(record: dict[str, Any]) -> Row:
+    not_run = record.get("not_run")
     return Row(
         name=str(record.get("name")),
         id=str(record.get("id")),
-        status=str(record.get("status")),
+        status=NOT_RUN if not_run else str(record.get("status")),
         seconds=(record.get("duration_ms") or 0) / 1000,
         reset_ms=record.get("reset_ms"),
         duration_ms=record.get("duration_ms"),
         skip_reason=record.get("skip_reason"),
-        detail=str(record.get("message") or ""),
+        detail=f"not run: {not_run}" if not_run else str(record.get("message") or ""),
     )
 
 

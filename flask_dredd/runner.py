@@ -1,8 +1,10 @@
-"""One contract run, phase by phase: database, server, Dredd, reports.
+"""One contract run, phase by phase: contract, database, server, Dredd, reports.
 
 Each phase prints one progress line and records its duration in
 ``reports/run.json``. Whatever happens (a failure, Ctrl-C, SIGTERM), the server and
-Dredd are stopped before the run returns.
+Dredd are stopped before the run returns. The contract phase (`preflight`) checks
+every input before anything is touched; the Dredd phase runs under the stall watchdog
+(`watchdog`); `outcome` turns what happened into the exit code and honest reports.
 """
 
 from __future__ import annotations
@@ -20,22 +22,26 @@ from pathlib import Path
 
 import yaml
 
+from flask_dredd import inflight
 from flask_dredd.database import DatabaseError, _psycopg2_params, open_run_database, parse_url
 from flask_dredd.exact.hook import NOTES_ENV, NOTES_FILE, engine_hookfiles
 from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.html_report import write_html_report
 from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
+from flask_dredd.outcome import conclude, result_line
+from flask_dredd.preflight import Contract, PreflightError, preflight
 from flask_dredd.recorder import RECORD_ENV
-from flask_dredd.reorder import reordered
 from flask_dredd.run_lock import LockError, RunIdentity, RunLocks
-from flask_dredd.run_report import RECORD_FILE, RunReport, collect
+from flask_dredd.run_report import RECORD_FILE, RunReport
 from flask_dredd.server import (
     GunicornServer,
     ServerStartError,
     free_port,
     log_tail,
+    slow_start_hint,
     stop_process_group,
 )
+from flask_dredd.watchdog import DEFAULT_STALL_TIMEOUT, Stop, Watched, watch
 
 HANDLER_LOG = "hooks-handler.log"
 
@@ -67,6 +73,8 @@ class RunConfig:
     dredd_timeout: float = 1800.0
     migrate: bool = True  # False: the database is already at head (a migrated copy)
     server_timeout: float = 30.0
+    stall_timeout: float = DEFAULT_STALL_TIMEOUT  # no transaction progress for this long
+    hook_timeout: float | None = None  # None: the handler's own default
     env: dict[str, str] = field(default_factory=dict)
 
     def path(self, p: Path) -> Path:
@@ -169,22 +177,17 @@ def prepare_database(config: RunConfig, env: dict[str, str], locks: RunLocks) ->
     return f"{state}migrated to head"
 
 
-def write_dredd_config(config: RunConfig, endpoint: str, hooks_port: int) -> Path:
+def write_dredd_config(
+    config: RunConfig, contract: Contract, endpoint: str, hooks_port: int
+) -> Path:
     """dredd.yml with this run's endpoint, blueprint, handler port and reports filled in.
 
     Dredd ignores positional blueprint and endpoint arguments whenever a config file
     exists (and it always reads ./dredd.yml), so the run's values go into a copy.
     """
-    source = config.path(config.dredd_config)
-    settings = yaml.safe_load(source.read_text()) or {}
-    if config.blueprint is not None:
-        settings["blueprint"] = str(config.path(config.blueprint))
-    if not settings.get("blueprint"):
-        raise RunError(f"{config.dredd_config} names no blueprint; add `blueprint: apiary.apib`")
+    settings = dict(contract.settings)  # validated by preflight
     reports = config.path(config.reports_dir)
-    if config.order:
-        original = config.path(Path(settings["blueprint"]))
-        settings["blueprint"] = str(write_reordered_blueprint(original, config.order, reports))
+    settings["blueprint"] = str(contract.blueprint_for_run(reports))  # maybe reordered
     settings["endpoint"] = endpoint
     settings.setdefault("path", [])  # without it Dredd 14.1.0 stops: "invalid pattern"
     settings["language"] = handler_command(config.hooks_handler, hooks_port)
@@ -222,17 +225,6 @@ def handler_command(hooks_handler: str, port: int) -> str:
     raise RunError(f"unknown hooks handler {hooks_handler!r}: flask-dredd or dredd-hooks-python")
 
 
-def write_reordered_blueprint(blueprint: Path, order: str, reports: Path) -> Path:
-    """A copy of ``blueprint`` with its actions in ``order`` (names unchanged)."""
-    try:
-        text = reordered(blueprint.read_text(), order)
-    except ValueError as exc:
-        raise RunError(str(exc)) from None
-    copy = reports / f"{blueprint.stem}.{order.replace(':', '-')}{blueprint.suffix}"
-    copy.write_text(text)
-    return copy
-
-
 def _as_list(value: object) -> list[str]:
     if value is None:
         return []
@@ -243,15 +235,24 @@ def dredd_command(config: RunConfig, effective_config: Path) -> list[str]:
     return [str(config.dredd_bin), "--config", str(effective_config), *config.dredd_args]
 
 
-def run_dredd(command: list[str], config: RunConfig, env: dict[str, str]) -> int:
+def run_dredd(
+    command: list[str], config: RunConfig, env: dict[str, str], watched: Watched
+) -> tuple[int | None, Stop | None]:
+    """Dredd's exit status, or None and why the watchdog stopped it."""
     process = subprocess.Popen(
         command, cwd=config.root, env=env, start_new_session=True, preexec_fn=die_with_runner()
     )
     try:
-        return process.wait(timeout=config.dredd_timeout)
-    except subprocess.TimeoutExpired:
-        progress("dredd", f"still running after {config.dredd_timeout:.0f} s: stopping it")
-        return 124
+        stop = watch(
+            process,
+            watched,
+            stall_timeout=config.stall_timeout,
+            dredd_timeout=config.dredd_timeout,
+        )
+        if stop is None:
+            return process.returncode, None
+        progress("dredd", f"stopping Dredd and the server: {stop.cause}")
+        return None, stop
     finally:
         # Dredd starts the hooks handler in its own process group; take both down.
         stop_process_group(process, timeout=5)
@@ -263,10 +264,22 @@ def check_tools(config: RunConfig) -> None:
             f"Dredd is not installed ({config.dredd_bin} is missing): run `npm ci` "
             "in the project root (needs Node.js 18+ and npm)."
         )
-    if not config.path(config.dredd_config).exists():
-        raise RunError(f"{config.dredd_config} not found in {config.root}")
-    if config.blueprint is not None and not config.path(config.blueprint).exists():
-        raise RunError(f"blueprint {config.blueprint} not found (BLUEPRINT={config.blueprint})")
+    handler_command(config.hooks_handler, 0)  # a missing stock handler: say so now
+
+
+def check_contract(config: RunConfig, reports: Path) -> Contract:
+    """dredd.yml, the reports folder, --order and the compiled blueprint, or RunError."""
+    try:
+        return preflight(
+            root=config.root,
+            dredd_config=config.dredd_config,
+            blueprint=config.blueprint,
+            order=config.order,
+            reports=reports,
+            hook_timeout=config.hook_timeout,
+        )
+    except PreflightError as exc:
+        raise RunError(str(exc)) from None
 
 
 def show_handler_log(log: Path, lines: int = 30) -> None:
@@ -282,13 +295,18 @@ def start_server(config: RunConfig, env: dict[str, str], reports: Path) -> Gunic
     )
     try:
         server.start()
-        server.wait_ready(config.server_timeout)
+        waited = server.wait_ready(config.server_timeout)
     except ServerStartError as exc:
+        timed_out = server.process is not None and server.process.poll() is None
         server.stop()
-        raise RunError(str(exc)) from None
+        hint = f"\n{slow_start_hint(config.workers, config.server_timeout)}" if timed_out else ""
+        raise RunError(f"{exc}{hint}") from None
     except BaseException:  # Ctrl-C, SIGTERM: a partly started server is stopped too
         server.stop()
         raise
+    if waited > config.server_timeout / 2:
+        hint = slow_start_hint(config.workers, config.server_timeout)
+        progress("server", f"slow start ({waited:.0f} s): {hint}")
     return server
 
 
@@ -304,27 +322,46 @@ def run(config: RunConfig) -> RunResult:
 
 def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> RunResult:
     phases: dict[str, float] = {}
-    started = time.monotonic()
+    started = t0 = time.monotonic()
+    reports = config.path(config.reports_dir)
     check_tools(config)
+    with interruptible():
+        try:
+            contract = check_contract(config, reports)
+        except Interrupted as exc:
+            progress("stopped", f"{exc} while checking the contract; nothing else ran")
+            return RunResult(exit_code=130, phases=phases)
+    phases["contract"] = time.monotonic() - t0
+    order = f", order {config.order}" if config.order else ""
+    progress(
+        "contract",
+        f"{_shown(contract.source, config.root)}{order}: {len(contract.transactions)} "
+        f"transactions ({phases['contract']:.1f} s)",
+    )
     env = child_environment(config)
     env[RUN_ID_ENV] = identity.run_id
-    reports = config.path(config.reports_dir)
     reports.mkdir(parents=True, exist_ok=True)
     try:
         locks.hold_reports(reports)
     except LockError as exc:
         raise RunError(str(exc)) from None
-    for stale in (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html"):  # never an older run's
-        (reports / stale).unlink(missing_ok=True)
+    stale = (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html", NOTES_FILE)
+    for name in (*stale, inflight.INFLIGHT_FILE, inflight.ABORT_FILE):
+        (reports / name).unlink(missing_ok=True)  # never an older run's
     env[RECORD_ENV] = str(reports / RECORD_FILE)
-    (reports / NOTES_FILE).unlink(missing_ok=True)
     env[NOTES_ENV] = str(reports / NOTES_FILE)  # opt-outs from exact comparison, as they run
+    env[inflight.INFLIGHT_ENV] = str(reports / inflight.INFLIGHT_FILE)
+    env[inflight.ABORT_ENV] = str(reports / inflight.ABORT_FILE)
+    if config.hook_timeout is not None:
+        env[inflight.HOOK_TIMEOUT_ENV] = str(config.hook_timeout)
     # Dredd shows the handler's stderr only at --loglevel=debug; the log keeps what a
     # user needs when hooks fail (a hook file that does not import, after_all errors).
     env.setdefault(HANDLER_LOG_ENV, str(reports / HANDLER_LOG))
     server: GunicornServer | None = None
     endpoint = config.endpoint
-    exit_code = 1
+    dredd_exit: int | None = None
+    stop: Stop | None = None
+    interrupted: str | None = None
 
     def phase(name: str) -> float:
         phases[name] = time.monotonic() - t0
@@ -349,26 +386,46 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
                 progress("server", f"using the running server at {endpoint}")
 
             t0 = time.monotonic()
-            effective = write_dredd_config(config, endpoint, free_port())
+            effective = write_dredd_config(config, contract, endpoint, free_port())
             progress("dredd", f"dredd --config {effective}")
-            exit_code = run_dredd(dredd_command(config, effective), config, env)
+            watched = Watched.in_folder(reports, contract.names, endpoint)
+            dredd_exit, stop = run_dredd(dredd_command(config, effective), config, env, watched)
             phase("dredd")
-            if exit_code != 0:
+            if dredd_exit != 0:
                 show_handler_log(Path(env[HANDLER_LOG_ENV]))
         except Interrupted as exc:
             progress("stopped", f"{exc}: stopping the server and Dredd")
-            exit_code = 130
+            interrupted = str(exc)
         finally:
             if server is not None:
                 server.stop()
     phases["total"] = time.monotonic() - started
-    report = collect(reports, phases, exit_code, endpoint or "")
+    conclusion = conclude(
+        reports,
+        contract.transactions,
+        phases=phases,
+        endpoint=endpoint or "",
+        dredd_exit=dredd_exit,
+        stop=stop,
+        interrupted=interrupted,
+    )
+    report, outcome = conclusion.report, conclusion.outcome
+    if conclusion.xunit_rewritten:
+        progress("report", conclusion.xunit_rewritten)
+    exit_code = outcome.exit_code
     summarise(report, reports)
-    progress("done", f"dredd exit {exit_code} in {phases['total']:.1f} s; reports in {reports}")
+    dredd_said = "" if dredd_exit is None else f"; Dredd exit {dredd_exit}"
+    progress(
+        "done",
+        f"exit {exit_code} ({outcome.label}{dredd_said}) in {phases['total']:.1f} s; "
+        f"reports in {reports}",
+    )
     (reports / "run.json").write_text(
         json.dumps(
             {
                 "exit_code": exit_code,
+                "dredd_exit_code": dredd_exit,
+                "cause": outcome.cause,
                 "endpoint": endpoint,
                 "workers": config.workers,
                 "phases": phases,
@@ -380,15 +437,14 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
     return RunResult(exit_code=exit_code, phases=phases, endpoint=endpoint or "")
 
 
+def _shown(path: Path, root: Path) -> str:
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
 def summarise(report: RunReport, reports: Path) -> None:
     """The closing lines: counts, every skip with its reason, the HTML report."""
-    if report.rows:
-        progress(
-            "result",
-            f"{report.count('passed')} passed, {report.count('failed')} failed, "
-            f"{report.count('skipped')} skipped of {len(report.rows)} transactions "
-            f"(resets {report.reset_seconds:.1f} s)",
-        )
+    if report.rows or report.cause is not None:
+        progress("result", result_line(report))
     for row in report.skips:
         progress("skipped", f"{row.name}: {row.skip_reason or 'no reason recorded'}")
     for row in report.rows:

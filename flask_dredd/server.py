@@ -132,10 +132,22 @@ class GunicornServer:
         stop_process_group(self.process, timeout)
 
 
+def slow_start_hint(workers: int, timeout: float) -> str:
+    """What to try when gunicorn is slow to answer: every worker imports the app."""
+    cores = os.cpu_count() or 1
+    return (
+        f"each of the {workers} gunicorn workers imports the app on {cores} core(s); try "
+        f"fewer workers (WORKERS={min(workers, 2 * cores) // 2 or 1}) or allow longer "
+        f"than {timeout:.0f} s (--server-timeout / SERVER_TIMEOUT)"
+    )
+
+
 def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
     """SIGTERM the process group led by ``process``, then SIGKILL after ``timeout``."""
     try:
         os.killpg(process.pid, signal.SIGTERM)
+        # A frozen (SIGSTOPped) group would hold SIGTERM pending until the SIGKILL below.
+        os.killpg(process.pid, signal.SIGCONT)
     except ProcessLookupError:
         return
     with contextlib.suppress(subprocess.TimeoutExpired):

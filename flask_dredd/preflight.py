@@ -1,0 +1,264 @@
+"""What a run checks before it touches the database or starts a server.
+
+`preflight()` reads and validates dredd.yml, the reports folder, `--order` and the
+blueprint, then compiles the blueprint with Dredd's own compiler (`actions.py`). Every
+mistake found here is a `PreflightError` whose message names the problem and the fix,
+within about two seconds, so nothing else has run when it is reported.
+
+The compiled transactions are the contract: their number is the total the closing line
+counts against, and their order tells which transaction a stopped run was on.
+
+Preflight writes nothing a concurrent run could read: a reordered blueprint is compiled
+from a temporary file, and `Contract.blueprint_for_run()` writes the run's copy into
+the reports folder later, once the run owns that folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from flask_dredd.actions import DocumentedTransaction, documented_transactions
+from flask_dredd.blueprint import BlueprintError
+from flask_dredd.reorder import reordered
+
+
+class PreflightError(RuntimeError):
+    """The run cannot start; the message says what is wrong and what to do."""
+
+
+#: Dredd 14.1.0's options (node_modules/dredd/options.json) and the YAML types each takes.
+#: `None` (YAML `null`, what `dredd init` writes) is accepted for every one.
+STRINGS = ("blueprint", "endpoint", "language", "server", "user", "loglevel",
+           "hooks-worker-handler-host", "config")  # fmt: skip
+NUMBERS = ("server-wait", "hooks-worker-timeout", "hooks-worker-connect-timeout",
+           "hooks-worker-connect-retry", "hooks-worker-after-connect-wait",
+           "hooks-worker-term-timeout", "hooks-worker-term-retry",
+           "hooks-worker-handler-port")  # fmt: skip
+BOOLEANS = ("dry-run", "init", "names", "sorted", "inline-errors", "details", "color")
+STRING_LISTS = ("hookfiles", "require", "only", "reporter", "output", "header", "method", "path")
+MAPPINGS = ("custom",)
+
+_ORDER = re.compile(r"^(reverse|shuffle(:\d+)?)$")
+
+
+@dataclass(frozen=True)
+class Contract:
+    """dredd.yml's settings and the blueprint this run replays, compiled."""
+
+    settings: dict[str, Any]
+    source: Path  # the project's blueprint file
+    transactions: list[DocumentedTransaction]  # in the order Dredd runs them
+    order: str | None = None
+    reordered_text: str | None = None  # the source with its actions in `order`
+
+    @property
+    def names(self) -> list[str]:
+        return [t.name for t in self.transactions]
+
+    def blueprint_for_run(self, reports: Path) -> Path:
+        """The file Dredd reads: the source, or its reordered copy written into `reports`."""
+        if self.order is None or self.reordered_text is None:
+            return self.source
+        stem, suffix = self.source.stem, self.source.suffix
+        copy = reports / f"{stem}.{self.order.replace(':', '-')}{suffix}"
+        copy.write_text(self.reordered_text, encoding="utf-8")
+        return copy
+
+
+def preflight(
+    *,
+    root: Path,
+    dredd_config: Path,
+    blueprint: Path | None,
+    order: str | None,
+    reports: Path,
+    hook_timeout: float | None = None,
+) -> Contract:
+    """Validate everything a run reads and compile its blueprint; `PreflightError` if bad."""
+    check_order(order)
+    settings = load_dredd_config(root, dredd_config)
+    check_hook_timeout(settings, hook_timeout)
+    source = blueprint_path(root, dredd_config, settings, blueprint)
+    prepare_reports_folder(reports)
+    text = reordered_blueprint(source, order) if order else None
+    try:
+        compiled = compile_blueprint(source, text, root / "node_modules")
+    except BlueprintError as exc:
+        if str(exc).startswith("Dredd found no transactions"):
+            raise PreflightError(
+                f"{source} holds no transactions: Dredd found no API Blueprint action with "
+                "a request and response in it, so a run would test nothing. Check that it "
+                "is the right file and that it starts with `FORMAT: 1A`, or name the "
+                "blueprint with --blueprint / BLUEPRINT."
+            ) from None
+        raise PreflightError(f"{exc}\nFix the blueprint, then run again.") from None
+    return Contract(settings, source, compiled, order, text)
+
+
+def compile_blueprint(
+    source: Path, text: str | None, node_modules: Path
+) -> list[DocumentedTransaction]:
+    """Dredd's transactions of ``source``, or of ``text`` (a reordered copy) if given."""
+    if text is None:
+        return documented_transactions(source, node_modules)
+    with tempfile.TemporaryDirectory(prefix="flask-dredd-") as folder:
+        copy = Path(folder) / source.name
+        copy.write_text(text, encoding="utf-8")
+        return documented_transactions(copy, node_modules)
+
+
+def check_hook_timeout(settings: dict[str, Any], hook_timeout: float | None) -> None:
+    """A hook time limit must be under Dredd's own, or Dredd times the hook out first."""
+    dredd_ms = settings.get("hooks-worker-timeout") or 5000
+    if hook_timeout is not None and hook_timeout * 1000 >= dredd_ms:
+        raise PreflightError(
+            f"--hook-timeout {hook_timeout:g} s (HOOK_TIMEOUT) is not under Dredd's "
+            f"hooks-worker-timeout of {dredd_ms / 1000:g} s (dredd.yml): Dredd would give up "
+            "on the hook first and the hooks handler could not name it. Lower it, or raise "
+            "hooks-worker-timeout in dredd.yml."
+        )
+
+
+def check_order(order: str | None) -> None:
+    if order is not None and not _ORDER.match(order):
+        raise PreflightError(
+            f"unknown order {order!r} (--order / ORDER): use 'reverse', 'shuffle' or "
+            "'shuffle:SEED' with a whole-number SEED, e.g. ORDER=shuffle:42"
+        )
+
+
+def load_dredd_config(root: Path, dredd_config: Path) -> dict[str, Any]:
+    """dredd.yml as a mapping, each known option of the type Dredd expects."""
+    path = dredd_config if dredd_config.is_absolute() else root / dredd_config
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PreflightError(
+            f"{dredd_config} not found in {root}: run from the project's root, or name "
+            "Dredd's configuration with --dredd-config / DREDD_CONFIG"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PreflightError(f"cannot read {path}: {exc}") from None
+    try:
+        settings = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PreflightError(
+            f"{path} is not valid YAML{_where(exc)}: {_problem(exc)}. Fix that line "
+            "(`git diff` shows what changed), or restore the file from git."
+        ) from None
+    if settings is None:
+        settings = {}
+    if not isinstance(settings, dict):
+        raise PreflightError(
+            f"{path} must be a mapping of Dredd options (`blueprint: apiary.apib`, "
+            f"`hookfiles: hooks/*.py`, …), but it is a YAML {_yaml_type(settings)}"
+        )
+    problems = [p for key, value in settings.items() if (p := _type_problem(str(key), value))]
+    if problems:
+        raise PreflightError(
+            f"{path} has options of the wrong type:\n  "
+            + "\n  ".join(problems)
+            + "\nFix them (see `dredd --help` for each option)."
+        )
+    return settings
+
+
+def blueprint_path(
+    root: Path, dredd_config: Path, settings: dict[str, Any], override: Path | None
+) -> Path:
+    """The blueprint file the run replays: --blueprint, else dredd.yml's; it must exist."""
+    if override is not None:
+        path = override if override.is_absolute() else root / override
+        if not path.is_file():
+            raise PreflightError(
+                f"blueprint {override} not found (--blueprint / BLUEPRINT={override}): "
+                "give the path of an API Blueprint file, relative to the project's root"
+            )
+        return path
+    named = settings.get("blueprint")
+    if not named:
+        raise PreflightError(f"{dredd_config} names no blueprint; add `blueprint: apiary.apib`")
+    path = Path(str(named))
+    path = path if path.is_absolute() else root / path
+    if not path.is_file():
+        raise PreflightError(
+            f"blueprint {named} (named in {dredd_config}) not found in {root}: fix "
+            "`blueprint:` there, or name one with --blueprint / BLUEPRINT. flask dredd "
+            "run takes one blueprint file (no glob, no URL)."
+        )
+    return path
+
+
+def prepare_reports_folder(reports: Path) -> None:
+    """Create the reports folder if missing and prove that files can be written in it."""
+    if reports.exists() and not reports.is_dir():
+        raise PreflightError(
+            f"{reports} is a file, but the run writes its reports into a folder of that "
+            "name: move the file away, or choose another folder with --reports-dir / "
+            "FLASK_DREDD_REPORTS"
+        )
+    try:
+        reports.mkdir(parents=True, exist_ok=True)
+        # os.access() says yes to root on read-only file systems; a real file does not lie.
+        with tempfile.NamedTemporaryFile(dir=reports, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise PreflightError(
+            f"cannot write reports into {reports}: {reason}. Make it writable for "
+            f"this user (uid {os.getuid()}), or choose another folder with "
+            "--reports-dir / FLASK_DREDD_REPORTS"
+        ) from None
+
+
+def reordered_blueprint(blueprint: Path, order: str) -> str:
+    """``blueprint``'s text with its actions in ``order`` (names unchanged)."""
+    try:
+        return reordered(blueprint.read_text(encoding="utf-8"), order)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise PreflightError(f"cannot reorder {blueprint}: {exc}") from None
+
+
+def _type_problem(key: str, value: object) -> str | None:
+    if value is None:
+        return None
+    wanted, ok = None, True
+    if key in STRINGS:
+        wanted, ok = "a string", isinstance(value, str)
+    elif key in NUMBERS:
+        wanted = "a number"
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif key in BOOLEANS:
+        wanted, ok = "true or false", isinstance(value, bool)
+    elif key in STRING_LISTS:
+        wanted = "a string or a list of strings"
+        ok = isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        )
+    elif key in MAPPINGS:
+        wanted, ok = "a mapping", isinstance(value, dict) or value == []  # Dredd's default
+    if ok:
+        return None
+    return f"{key}: {value!r} is a YAML {_yaml_type(value)}; Dredd expects {wanted}"
+
+
+def _yaml_type(value: object) -> str:
+    names = {dict: "mapping", list: "list", str: "string", bool: "boolean",
+             int: "number", float: "number"}  # fmt: skip
+    return names.get(type(value), type(value).__name__)
+
+
+def _where(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    return f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+
+
+def _problem(exc: yaml.YAMLError) -> str:
+    return str(getattr(exc, "problem", None) or exc).strip()
