@@ -22,8 +22,8 @@ from flask import Response, current_app, request, session
 
 from eventapi.errors import ApiError
 
-#: What a login token must at least be long: tokens are ``token_urlsafe(32)`` (43
-#: characters) or a session's SeaSurf token (64 hex digits).
+#: What a login token must at least be long: tokens are 64 hex digits, ``token_hex(32)``,
+#: the same shape as a session's SeaSurf token, so a client tells neither apart.
 MIN_TOKEN_LENGTH = 32
 FORM_FIELD = "csrf_token"
 
@@ -32,7 +32,7 @@ def login_token() -> str:
     """The token a login form must echo: the live session's, else a fresh random one."""
     if getattr(session, "live", False):
         return session.row.csrf_token
-    return secrets.token_urlsafe(32)
+    return secrets.token_hex(32)
 
 
 def set_login_token_cookie(response: Response, token: str) -> None:
