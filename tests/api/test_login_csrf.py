@@ -54,12 +54,12 @@ def the_cookie_only(client) -> dict[str, str]:
 
 
 def a_token_but_no_cookie(client) -> dict[str, str]:
-    return csrf("f" * 43)
+    return csrf("f" * 64)
 
 
 def a_token_that_is_not_the_cookies(client) -> dict[str, str]:
     login_csrf(client)
-    return csrf("f" * 43)
+    return csrf("f" * 64)
 
 
 def a_short_token_equal_to_its_cookie(client) -> dict[str, str]:
