@@ -70,7 +70,7 @@ def with_login_csrf(transaction: Transaction) -> str:
 
     The token lives only in the browser (double submit), so there is no row to create.
     """
-    token = secrets.token_urlsafe(32)
+    token = secrets.token_hex(32)  # what GET /auth/csrf hands out
     config = current_app.config
     set_cookie(transaction, config["CSRF_COOKIE_NAME"], token)
     header = config["CSRF_HEADER_NAME"]

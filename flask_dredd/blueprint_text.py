@@ -126,7 +126,11 @@ def parse_response(lines: list[str], start: int) -> ResponseText:
         if not line.strip():
             continue
         match = _SECTION.match(line)
-        in_description = bool(response.sections) and response.sections[-1].keyword == DESCRIPTION
+        current = response.sections[-1].keyword if response.sections else None
+        in_description = current == DESCRIPTION
+        # MSON members of an inline Attributes section sit 8 spaces in; record leaves
+        # Attributes alone, so any nesting there is fine.
+        in_attributes = current == "Attributes" and line.startswith(" " * 8)
         if match:
             if response.sections:
                 response.sections[-1].end = index
@@ -134,7 +138,7 @@ def parse_response(lines: list[str], start: int) -> ResponseText:
         elif not response.sections and not line.startswith(BARE_INDENT):
             # Text about the response before its sections: kept as it is.
             response.sections.append(Section(DESCRIPTION, index, end))
-        elif not (in_description or line.startswith(CONTENT_INDENT)):
+        elif not (in_description or in_attributes or line.startswith(CONTENT_INDENT)):
             raise BlueprintTextError(
                 f"line {index + 1}: record only edits responses laid out as `    + Headers`, "
                 f"`    + Attributes`, `    + Body` sections with content 12 spaces in; "
