@@ -68,7 +68,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         [str(Path(sys.executable).parent / "flask"), "--app", "eventapi", "dredd", "run",
          "--app-spec", "drift.catalogue:changed_status()", "--reports-dir", str(reports),
          "--database-url", f"sqlite:///{root / 'eventapi_contract.db'}"],
-        cwd=root, env={**os.environ, "EVENTAPI_CONFIG": "contract"},
+        # The reference API is importable from the repository only (the wheel holds the
+        # engine alone), and this project is a copy elsewhere.
+        cwd=root, env={**os.environ, "EVENTAPI_CONFIG": "contract", "PYTHONPATH": str(ROOT)},
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     output = process.stdout + process.stderr
