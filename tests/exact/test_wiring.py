@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from flask_dredd.exact.hook import HOOKFILE
-from flask_dredd.runner import RunConfig, RunError, write_dredd_config
+from flask_dredd.runner import RunConfig, RunError, check_contract, write_dredd_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,7 +18,10 @@ def effective(tmp_path: Path, **env: str) -> dict:
         root=ROOT, flask_app="eventapi", app_spec="eventapi:create_app()",
         database_url="sqlite://", reports_dir=tmp_path, env=env,
     )  # fmt: skip
-    return yaml.safe_load(write_dredd_config(config, "http://127.0.0.1:1", 1).read_text())
+    contract = check_contract(config, tmp_path)
+    return yaml.safe_load(
+        write_dredd_config(config, contract, "http://127.0.0.1:1", 1).read_text()
+    )
 
 
 def test_exact_comparison_is_on_unless_turned_off(tmp_path: Path, monkeypatch):
