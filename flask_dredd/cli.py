@@ -172,6 +172,7 @@ def dredd() -> None:
     help="durations that balance --shard/--parallel: a run's transactions.jsonl or a JSON "
     "{name: seconds} [default: <reports>/transactions.jsonl if any; env FLASK_DREDD_TIMINGS]",
 )
+@click.option("--shard-plan", hidden=True, type=click.Path(path_type=Path))  # --parallel's
 @click.option(
     "--parallel",
     envvar="FLASK_DREDD_PARALLEL",
@@ -200,6 +201,7 @@ def run_command(
     no_migrate: bool,
     shard: str | None,
     timings: Path | None,
+    shard_plan: Path | None,
     parallel: int,
     dredd_args: tuple[str, ...],
 ) -> None:
@@ -240,6 +242,7 @@ def run_command(
         hook_timeout=hook_timeout,
         shard=shard,
         timings=timings,
+        shard_plan=shard_plan,
     )
     try:
         result = run(config) if parallel == 1 else run_parallel(config, parallel)

@@ -26,7 +26,14 @@ import yaml
 
 from flask_dredd.actions import DocumentedTransaction, documented_transactions
 from flask_dredd.blueprint import BlueprintError
-from flask_dredd.contract.shards import ShardError, ShardSpec, contract_record, parse_shard, plan
+from flask_dredd.contract.shards import (
+    ShardError,
+    ShardSpec,
+    contract_record,
+    parse_shard,
+    plan,
+    read_plan,
+)
 from flask_dredd.contract.shards import read_timings as read_shard_timings
 from flask_dredd.reorder import reordered
 
@@ -88,14 +95,20 @@ def preflight(
     hook_timeout: float | None = None,
     shard: str | None = None,
     timings: Path | None = None,
+    shard_plan: Path | None = None,
 ) -> Contract:
-    """Validate everything a run reads and compile its blueprint; `PreflightError` if bad."""
+    """Validate everything a run reads and compile its blueprint; `PreflightError` if bad.
+
+    ``shard_plan``: the shard already cut and compiled by a parallel run (no compiling).
+    """
     check_order(order)
     spec = shard_spec(shard)
     settings = load_dredd_config(root, dredd_config)
     check_hook_timeout(settings, hook_timeout)
     source = blueprint_path(root, dredd_config, settings, blueprint)
     prepare_reports_folder(reports)
+    if spec is not None and shard_plan is not None:
+        return planned_contract(settings, source, spec, shard_plan)
     # A shard is cut from the document as written, and reordered afterwards.
     text = reordered_blueprint(source, order) if order and spec is None else None
     try:
@@ -116,6 +129,16 @@ def preflight(
     whole = source.read_text(encoding="utf-8")
     record = contract_record(source, whole, compiled, None, list(range(len(compiled))))
     return Contract(settings, source, compiled, order, text, record=record)
+
+
+def planned_contract(
+    settings: dict[str, Any], source: Path, spec: ShardSpec, shard_plan: Path
+) -> Contract:
+    try:
+        text, record, mine = read_plan(shard_plan, spec, source.read_text(encoding="utf-8"))
+    except ShardError as exc:
+        raise PreflightError(str(exc)) from None
+    return Contract(settings, source, mine, None, text or None, spec, record)
 
 
 def shard_spec(shard: str | None) -> ShardSpec | None:

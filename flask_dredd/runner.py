@@ -78,6 +78,7 @@ class RunConfig:
     hook_timeout: float | None = None  # None: the handler's own default
     shard: str | None = None  # "K/N": run only shard K of N (contract/shards.py)
     timings: Path | None = None  # what balances the shards; None: reports/transactions.jsonl
+    shard_plan: Path | None = None  # the shard cut and compiled by `--parallel`'s parent
     env: dict[str, str] = field(default_factory=dict)
 
     def path(self, p: Path) -> Path:
@@ -282,6 +283,7 @@ def check_contract(config: RunConfig, reports: Path) -> Contract:
             hook_timeout=config.hook_timeout,
             shard=config.shard,
             timings=None if config.timings is None else config.path(config.timings),
+            shard_plan=config.shard_plan,
         )
     except PreflightError as exc:
         raise RunError(str(exc)) from None

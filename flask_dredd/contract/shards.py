@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from flask_dredd.actions import DocumentedTransaction
@@ -194,3 +194,37 @@ def contract_record(
             {"name": everything[p].name, "id": everything[p].id, "position": p} for p in positions
         ],
     }
+
+
+def write_plan(
+    path: Path, shard: Shard, record: dict[str, object], everything: list[DocumentedTransaction]
+) -> None:
+    """One shard's part, already compiled, for a child run of `--parallel` (`--shard-plan`).
+
+    The parent compiled the whole blueprint once; a child reading this skips compiling
+    it again (seconds per shard on a big contract).
+    """
+    mine = [asdict(everything[p]) for p in shard.positions]
+    plan_ = {"shard": str(shard.spec), "text": shard.text, "record": record, "transactions": mine}
+    path.write_text(json.dumps(plan_), encoding="utf-8")
+
+
+def read_plan(
+    path: Path, spec: ShardSpec, source_text: str
+) -> tuple[str, dict[str, object], list[DocumentedTransaction]]:
+    """The shard's text, run.json record and transactions; ShardError if they do not fit."""
+    try:
+        plan_ = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ShardError(f"cannot read the shard plan {path}: {exc}") from None
+    record = plan_["record"]
+    if plan_["shard"] != str(spec) or record["blueprint_sha256"] != blueprint_sha256(source_text):
+        raise ShardError(
+            f"the shard plan {path} is for shard {plan_['shard']} of another version of the "
+            "blueprint: run the parallel run again"
+        )
+    transactions = [
+        DocumentedTransaction(**{**t, "headers": tuple(tuple(h) for h in t["headers"])})
+        for t in plan_["transactions"]
+    ]
+    return plan_["text"], record, transactions

@@ -33,7 +33,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from flask_dredd.contract.shards import ShardError, plan, read_timings
+from flask_dredd.contract.shards import (
+    ShardError,
+    contract_record,
+    plan,
+    read_timings,
+    write_plan,
+)
 from flask_dredd.database import parse_url
 from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.outcome import result_line
@@ -96,6 +102,13 @@ def _run_locked(config: RunConfig, count: int, identity: RunIdentity, locks: Run
         f"{len(contract.transactions)} transactions in {count} shards by {basis}: "
         + ", ".join(f"{s.spec} {len(s.positions)}" for s in shards),
     )
+    plans: list[Path | None] = [None] * count
+    if config.order is None:  # the children need not compile the blueprint again
+        plans = [reports / f"plan-shard{s.spec.index}.json" for s in shards]
+        for shard, path in zip(shards, plans, strict=True):
+            everything = whole.transactions
+            record = contract_record(contract.source, text, everything, shard.spec, shard.positions)
+            write_plan(path, shard, record, everything)
     env = child_environment(config)
     env[RUN_ID_ENV] = identity.run_id
     t0 = time.monotonic()
@@ -111,7 +124,7 @@ def _run_locked(config: RunConfig, count: int, identity: RunIdentity, locks: Run
             f"({time.monotonic() - t0:.1f} s)",
         )
         folders = [reports / f"shard{k}" for k in range(1, count + 1)]
-        codes, interrupted = run_shards(config, count, urls, folders, timings, env)
+        codes, interrupted = run_shards(config, count, urls, folders, timings, plans, env)
     except ShardDatabaseError as exc:
         raise RunError(str(exc)) from None
     finally:
@@ -150,7 +163,7 @@ def snapshot_timings(config: RunConfig, reports: Path) -> Path:
 
 
 def shard_command(config: RunConfig, index: int, count: int, url: str, folder: Path,
-                  timings: Path) -> list[str]:  # fmt: skip
+                  timings: Path, plan_file: Path | None) -> list[str]:  # fmt: skip
     command = [
         sys.executable, "-m", "flask", "--app", config.flask_app, "dredd", "run",
         "--shard", f"{index}/{count}", "--parallel", "1", "--timings", str(timings),
@@ -163,6 +176,8 @@ def shard_command(config: RunConfig, index: int, count: int, url: str, folder: P
     ]  # fmt: skip
     if config.blueprint is not None:
         command += ["--blueprint", str(config.blueprint)]
+    if plan_file is not None:
+        command += ["--shard-plan", str(plan_file)]
     if config.order is not None:
         command += ["--order", config.order]
     if config.hook_timeout is not None:
@@ -172,7 +187,7 @@ def shard_command(config: RunConfig, index: int, count: int, url: str, folder: P
 
 def run_shards(
     config: RunConfig, count: int, urls: list[str], folders: list[Path], timings: Path,
-    env: dict[str, str],
+    plans: list[Path | None], env: dict[str, str],
 ) -> tuple[list[int], bool]:  # fmt: skip
     """Every shard's exit code, and whether the run was interrupted."""
     children: list[subprocess.Popen[str]] = []
@@ -184,7 +199,7 @@ def run_shards(
             # Started from this (the main) thread: the parent-death signal is per thread.
             for index, (url, folder) in enumerate(zip(urls, folders, strict=True), start=1):
                 process = subprocess.Popen(
-                    shard_command(config, index, count, url, folder, timings),
+                    shard_command(config, index, count, url, folder, timings, plans[index - 1]),
                     cwd=config.root,
                     env=child_env,
                     stdout=subprocess.PIPE,
