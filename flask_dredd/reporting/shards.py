@@ -158,6 +158,8 @@ def merge(folders: list[Path], out: Path) -> Merged:
     """Check and merge the shards' reports in ``folders`` into ``out``."""
     if not folders:
         raise MergeError("name the shards' reports folders: flask dredd merge DIR...")
+    if out.resolve() in {folder.resolve() for folder in folders}:
+        raise MergeError(f"{out} is one of the shards' folders: merge into another --reports-dir")
     shards = sorted((read_shard(folder) for folder in folders), key=lambda s: s.index)
     check_fit(shards)
     placed: list[tuple[int, Row]] = []

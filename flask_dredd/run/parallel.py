@@ -89,6 +89,8 @@ def _run_locked(config: RunConfig, count: int, identity: RunIdentity, locks: Run
     except LockError as exc:
         raise RunError(str(exc)) from None
     timings = snapshot_timings(config, reports)
+    for stale in ("dredd.xml", "index.html", "run.json", RECORD_FILE):
+        (reports / stale).unlink(missing_ok=True)  # never an earlier run's, if the merge fails
     durations = json.loads(timings.read_text(encoding="utf-8"))
     text = contract.source.read_text(encoding="utf-8")
     # The split is of the document as written; each shard reorders its own actions.

@@ -41,6 +41,15 @@ def test_a_bad_shard_spec_is_a_clear_error(tmp_path: Path, spec: str):
     assert "Traceback" not in done.stderr and not (tmp_path / "r" / "run.json").exists()
 
 
+def test_a_shard_with_no_actions_says_so_and_exits_0(tmp_path: Path):
+    done = flask_dredd("run", "--shard", "40/40", "--reports-dir", str(tmp_path / "r"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "shard 40/40 has no actions: nothing to run" in done.stdout
+    run = json.loads((tmp_path / "r" / "run.json").read_text())
+    assert run["shard"] == "40/40" and run["transactions"] == [] and run["contract_total"] > 100
+    assert read_xunit(tmp_path / "r" / "dredd.xml").cases == []
+
+
 def test_three_shards_merged_equal_one_unsharded_run(tmp_path: Path):
     runs = {
         name: start_run(tmp_path / name, f"sqlite:///{tmp_path / name}_contract.db", *SLOW_MACHINE,
