@@ -9,8 +9,9 @@ a temporary folder, then runs the whole contract there
 and prints both wall times, the speed-up, the balance (the slowest shard's time over
 the mean, from the merged run.json) and, from the recorded durations, the predicted
 Dredd phase and wall time of 4, 8 and 16 shards on as many machines: the split
-`flask dredd run --shard K/N` would make, its slowest shard's summed durations plus the
-Dredd phase's fixed cost measured in run 1 (its time minus the summed durations).
+`flask dredd run --shard K/N` would make, its slowest shard's summed durations plus
+Dredd's per-transaction gap, plus Dredd's start-up, measured by a third run of a shard
+holding one action (see `predictions`).
 
 `--database-url` runs on PostgreSQL instead of the default SQLite file (the URL's
 database name must end in _contract or _test; shards get copies named after it).
@@ -34,6 +35,7 @@ from generate import generate  # noqa: E402
 
 from flask_dredd.actions import documented_transactions  # noqa: E402
 from flask_dredd.contract.shards import plan, read_timings  # noqa: E402
+from flask_dredd.reorder import parse  # noqa: E402
 
 FLASK = str(Path(sys.executable).parent / "flask")
 
@@ -53,19 +55,32 @@ def result_line(output: str) -> str:
     return lines[-1].removeprefix("[flask-dredd] result").strip() if lines else "(no result)"
 
 
-def predictions(project: Path, one: Path, counts: list[int]) -> list[tuple[int, float, float]]:
-    """(N, predicted Dredd phase, predicted wall) from run 1's recorded durations."""
+def predictions(
+    project: Path, one: Path, alone: Path, counts: list[int]
+) -> tuple[float, float, list[tuple[int, float, float]]]:
+    """Dredd's start-up and per-transaction cost; (N, Dredd phase, wall) predicted.
+
+    The recorded durations run from a transaction's first before_each hook to its last
+    after_each hook; around them Dredd spends a fixed start-up (Node, the compile, the
+    hooks handler's import, before_all) and a gap per transaction (its own validation
+    and reporting). The start-up is what a shard of one action (``alone``) spends beyond
+    its durations; the gap spreads the rest of run 1's Dredd phase over its transactions.
+    """
     text = (project / "apiary.apib").read_text()
     compiled = documented_transactions(project / "apiary.apib", project / "node_modules")
     durations = read_timings(one / "transactions.jsonl")
     phases = json.loads((one / "run.json").read_text())["phases"]
-    fixed = max(0.0, phases["dredd"] - sum(durations.values()))
+    alone_run = json.loads((alone / "run.json").read_text())
+    alone_names = [t["name"] for t in alone_run["transactions"]]
+    startup = alone_run["phases"]["dredd"] - sum(durations[n] for n in alone_names)
+    gap = max(0.0, (phases["dredd"] - startup - sum(durations.values())) / len(compiled))
     around = phases["total"] - phases["dredd"]  # contract, database, server: per machine
     found = []
     for count in counts:
-        slowest = max(s.predicted_seconds for s in plan(compiled, text, count, durations))
-        found.append((count, fixed + slowest, around + fixed + slowest))
-    return found
+        shards = plan(compiled, text, count, durations)
+        slowest = max(sum(durations[compiled[p].name] + gap for p in s.positions) for s in shards)
+        found.append((count, startup + slowest, around + startup + slowest))
+    return startup, gap, found
 
 
 def main() -> int:
@@ -100,7 +115,14 @@ def main() -> int:
         print(f"  balance:      {merged['balance']:.2f} slowest / mean ({shards}; target ≤ 1.15)")
         phases = json.loads((one / "run.json").read_text())["phases"]
         print("  1 shard's phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
-        for count, dredd, wall in predictions(project, one, [4, 8, 16]):
+        actions = len(parse((project / "apiary.apib").read_text()).actions)
+        alone = project / "reports-alone"
+        run(project, alone, url, "--shard", f"1/{actions}",
+            "--timings", str(one / "transactions.jsonl"))  # fmt: skip
+        startup, gap, predicted = predictions(project, one, alone, [4, 8, 16])
+        print(f"  Dredd phase model: start-up {startup:.1f} s (a shard of one action), "
+              f"{gap * 1000:.0f} ms per transaction beyond its recorded duration")  # fmt: skip
+        for count, dredd, wall in predicted:
             print(f"  predicted, {count:2} shards on {count} machines: Dredd phase {dredd:5.1f} s, "
                   f"wall {wall:5.1f} s")  # fmt: skip
     return 0

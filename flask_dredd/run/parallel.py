@@ -114,12 +114,14 @@ def _run_locked(config: RunConfig, count: int, identity: RunIdentity, locks: Run
     env = child_environment(config)
     env[RUN_ID_ENV] = identity.run_id
     t0 = time.monotonic()
-    with RunLocks(identity, note=lambda m: progress("lock", m)) as template_locks:
-        summary = prepare_database(config, env, template_locks)
-    # Released before copying: PostgreSQL copies a template only with no session on it.
-    databases = ShardDatabases(parse_url(env["DATABASE_URL"]))
+    databases = ShardDatabases(parse_url(config.database_url))
     try:
-        urls = databases.create(count)
+        with interruptible():  # the shards' own Ctrl-C handling starts in run_shards
+            with RunLocks(identity, note=lambda m: progress("lock", m)) as template_locks:
+                summary = prepare_database(config, env, template_locks)
+            # Released before copying: PostgreSQL copies a template only with no session on it.
+            databases.template = parse_url(env["DATABASE_URL"])
+            urls = databases.create(count)
         progress(
             "database",
             f"{summary}; {count} copies: {', '.join(u.split('/')[-1] for u in urls)} "
@@ -129,6 +131,9 @@ def _run_locked(config: RunConfig, count: int, identity: RunIdentity, locks: Run
         codes, interrupted = run_shards(config, count, urls, folders, timings, plans, env)
     except ShardDatabaseError as exc:
         raise RunError(str(exc)) from None
+    except Interrupted as exc:
+        progress("stopped", f"{exc} while preparing the shards' databases; no shard ran")
+        return RunResult(exit_code=130, phases={"total": time.monotonic() - started})
     finally:
         for note in databases.drop():
             progress("database", note)
