@@ -26,6 +26,7 @@ import yaml
 
 from flask_dredd.actions import DocumentedTransaction, documented_transactions
 from flask_dredd.blueprint import BlueprintError
+from flask_dredd.contract.compile_cache import cached_compile
 from flask_dredd.contract.shards import (
     ShardError,
     ShardSpec,
@@ -185,13 +186,25 @@ def shard_contract(
 def compile_blueprint(
     source: Path, text: str | None, node_modules: Path
 ) -> list[DocumentedTransaction]:
-    """Dredd's transactions of ``source``, or of ``text`` (a reordered copy) if given."""
+    """Dredd's transactions of ``source``, or of ``text`` (a reordered copy) if given.
+
+    Kept between runs (`contract/compile_cache.py`): the same text compiles the same.
+    """
     if text is None:
-        return documented_transactions(source, node_modules)
-    with tempfile.TemporaryDirectory(prefix="flask-dredd-") as folder:
-        copy = Path(folder) / source.name
-        copy.write_text(text, encoding="utf-8")
-        return documented_transactions(copy, node_modules)
+        try:
+            whole = source.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return documented_transactions(source, node_modules)  # its error names the file
+        compile_source = lambda: documented_transactions(source, node_modules)  # noqa: E731
+        return cached_compile(whole, node_modules, compile_source, source)
+
+    def compile_copy() -> list[DocumentedTransaction]:
+        with tempfile.TemporaryDirectory(prefix="flask-dredd-") as folder:
+            copy = Path(folder) / source.name
+            copy.write_text(text, encoding="utf-8")
+            return documented_transactions(copy, node_modules)
+
+    return cached_compile(text, node_modules, compile_copy)
 
 
 def check_hook_timeout(settings: dict[str, Any], hook_timeout: float | None) -> None:
