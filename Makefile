@@ -11,6 +11,13 @@ STALL_TIMEOUT ?=
 HOOK_TIMEOUT ?=
 SERVER_TIMEOUT ?=
 DREDD_TIMEOUT ?=
+# Sharding: SHARD=K/N runs shard K of N (a CI matrix job); PARALLEL=N runs N shards at once
+# here; TIMINGS=file balances them (default: reports/transactions.jsonl of an earlier run).
+SHARD ?=
+PARALLEL ?=
+TIMINGS ?=
+DREDD_SHARDING = $(strip $(if $(SHARD),--shard $(SHARD)) $(if $(PARALLEL),--parallel $(PARALLEL)) \
+  $(if $(TIMINGS),--timings $(TIMINGS)))
 DREDD_LIMITS = $(strip $(if $(STALL_TIMEOUT),--stall-timeout $(STALL_TIMEOUT)) \
   $(if $(HOOK_TIMEOUT),--hook-timeout $(HOOK_TIMEOUT)) \
   $(if $(SERVER_TIMEOUT),--server-timeout $(SERVER_TIMEOUT)) \
@@ -18,7 +25,7 @@ DREDD_LIMITS = $(strip $(if $(STALL_TIMEOUT),--stall-timeout $(STALL_TIMEOUT)) \
 export EVENTAPI_CONFIG ?= contract
 
 .DEFAULT_GOAL := help
-.PHONY: help dredd test lint bench clean names check scaffold record drift browser
+.PHONY: help dredd test lint bench clean names check scaffold record drift browser merge
 
 help: ## list the targets
 	@echo "flask-dredd — contract testing for Flask APIs with Dredd"
@@ -27,6 +34,7 @@ help: ## list the targets
 	@echo
 	@echo "Settings: DATABASE_URL=postgresql://…/eventapi_contract (default: SQLite under var/),"
 	@echo "          WORKERS=$(WORKERS), BLUEPRINT=path/to/draft.apib, ORDER=reverse|shuffle[:SEED], PYTHON=$(PYTHON)"
+	@echo "          SHARD=K/N (shard K of N), PARALLEL=N (N shards at once), TIMINGS=file (balances them)"
 	@echo "Time limits of make dredd, in seconds (exit 3 when one ends the run):"
 	@echo "          STALL_TIMEOUT=$(or $(STALL_TIMEOUT),60)   no transaction progress for this long aborts the run"
 	@echo "          HOOK_TIMEOUT=$(or $(HOOK_TIMEOUT),4)     one hook running this long aborts the run (keep it under Dredd's 5)"
@@ -34,7 +42,11 @@ help: ## list the targets
 	@echo "          DREDD_TIMEOUT=$(or $(DREDD_TIMEOUT),1800) the whole Dredd phase"
 
 dredd: $(VENV)/.installed node_modules/.installed ## run the contract (apiary.apib) against the API
-	WORKERS=$(WORKERS) $(VENV)/bin/flask --app $(APP) dredd run $(DREDD_LIMITS)
+	WORKERS=$(WORKERS) $(VENV)/bin/flask --app $(APP) dredd run $(DREDD_LIMITS) $(DREDD_SHARDING)
+
+merge: $(VENV)/.installed ## merge shards' reports: make merge SHARDS="shards/*" (into reports/)
+	@test -n "$(SHARDS)" || { echo 'usage: make merge SHARDS="shards/*" (one reports folder per shard)' >&2; exit 2; }
+	$(VENV)/bin/flask dredd merge $(SHARDS)
 
 test: $(VENV)/.installed node_modules/.installed browser ## run the test suite (API, engine, end-to-end)
 	$(VENV)/bin/pytest

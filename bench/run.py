@@ -7,9 +7,12 @@
 3. the whole reference contract on PostgreSQL, the seed design against ours
    (bench/contract_bench.py);
 4. the whole reference contract with exact comparison of examples on and off
-   (bench/exact_bench.py).
+   (bench/exact_bench.py);
+5. the scale contract (370 transactions, 100 tables) as one shard and with
+   `--parallel 2`, and the predicted time of 4, 8 and 16 CI shards
+   (bench/scale/bench.py).
 
-Pass --quick for a short smoke run of all three.
+Pass --quick for a short smoke run of all of them.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ def main() -> int:
         ("reset strategies", ["reset_bench.py", *(["--quick"] if quick else [])]),
         ("whole contract", ["contract_bench.py", "--rounds", "1" if quick else "2"]),
         ("exact comparison", ["exact_bench.py", "--rounds", "1" if quick else "2"]),
+        ("scale: shards", ["scale/bench.py", *(["--transactions", "120"] if quick else [])]),
     ]
     for title, (script, *args) in steps:
         print(f"\n=== {title} ({script}) ===", flush=True)

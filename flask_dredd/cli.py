@@ -20,14 +20,18 @@ from flask.cli import ScriptInfo
 from flask_dredd.actions import documented_transactions
 from flask_dredd.blueprint import BlueprintError
 from flask_dredd.check import hook_problems, raw_skip_problems, route_problems, strictness
+from flask_dredd.contract.shards import SHARD_ENV
 from flask_dredd.database import default_sqlite_url
 from flask_dredd.drift import Drift, Verdict, load_catalogue, run_catalogue, summary_line
 from flask_dredd.handler import HookFileError
 from flask_dredd.inflight import HOOK_TIMEOUT_ENV
 from flask_dredd.inventory import Inventory, describe_inventory, take_inventory
+from flask_dredd.outcome import result_line
 from flask_dredd.project import Project, ProjectError
 from flask_dredd.record import RecordError, choose, ensure_committed, record, volatile_table
+from flask_dredd.reporting.shards import MergeError, merge, summary_lines
 from flask_dredd.routes import app_routes
+from flask_dredd.run.parallel import run_parallel
 from flask_dredd.runner import RunConfig, RunError, run
 from flask_dredd.scaffold import ScaffoldError, scaffold
 from flask_dredd.watchdog import DEFAULT_STALL_TIMEOUT, STALL_TIMEOUT_ENV
@@ -155,6 +159,28 @@ def dredd() -> None:
     help="skip `flask db upgrade`: the database is already at head (e.g. a copy of a "
     "migrated one, as `flask dredd drift` makes)",
 )
+@click.option(
+    "--shard",
+    envvar=SHARD_ENV,
+    metavar="K/N",
+    help=f"run only shard K of N (whole actions, balanced by recorded durations) [env {SHARD_ENV}]",
+)
+@click.option(
+    "--timings",
+    envvar="FLASK_DREDD_TIMINGS",
+    type=click.Path(path_type=Path),
+    help="durations that balance --shard/--parallel: a run's transactions.jsonl or a JSON "
+    "{name: seconds} [default: <reports>/transactions.jsonl if any; env FLASK_DREDD_TIMINGS]",
+)
+@click.option("--shard-plan", hidden=True, type=click.Path(path_type=Path))  # --parallel's
+@click.option(
+    "--parallel",
+    envvar="FLASK_DREDD_PARALLEL",
+    default=1,
+    type=click.IntRange(1),
+    help="run N shards at once, each with its own database copy, server and reports "
+    "subfolder, merged at the end [env FLASK_DREDD_PARALLEL]",
+)
 @click.argument("dredd_args", nargs=-1, type=click.UNPROCESSED)
 @click.pass_context
 def run_command(
@@ -173,6 +199,10 @@ def run_command(
     server_timeout: float,
     dredd_timeout: float,
     no_migrate: bool,
+    shard: str | None,
+    timings: Path | None,
+    shard_plan: Path | None,
+    parallel: int,
     dredd_args: tuple[str, ...],
 ) -> None:
     """Check the contract, prepare the database, start gunicorn, run Dredd, stop everything.
@@ -210,9 +240,12 @@ def run_command(
         server_timeout=server_timeout,
         stall_timeout=stall_timeout,
         hook_timeout=hook_timeout,
+        shard=shard,
+        timings=timings,
+        shard_plan=shard_plan,
     )
     try:
-        result = run(config)
+        result = run(config) if parallel == 1 else run_parallel(config, parallel)
     except RunError as exc:
         _fail(str(exc))
     sys.exit(result.exit_code)
@@ -501,3 +534,29 @@ def record_command(
         + (f"; review them with `git diff {where}`" if recording.changed else "")
     )
     sys.exit(1 if not_run else 0)
+
+
+@dredd.command("merge")
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--reports-dir",
+    default="reports",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="where the merged dredd.xml, run.json, transactions.jsonl and index.html go",
+)
+def merge_command(folders: tuple[Path, ...], reports_dir: Path) -> None:
+    """Merge the reports folders of every shard of a run (`run --shard K/N`) into one.
+
+    Refuses shards of different .apib files, a shard missing or twice, a transaction in
+    two shards or none (exit 2). Exit code: 3 if a shard aborted, 1 if one failed, else 0.
+    """
+    try:
+        merged = merge(list(folders), reports_dir)
+    except MergeError as exc:
+        _fail(str(exc))
+    for line in summary_lines(merged):
+        click.echo(f"[flask-dredd] shards    {line}")
+    click.echo(f"[flask-dredd] result    {result_line(merged.report)}")
+    click.echo(f"[flask-dredd] report    {reports_dir / 'index.html'}")
+    sys.exit(merged.exit_code)

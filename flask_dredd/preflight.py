@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,16 @@ import yaml
 
 from flask_dredd.actions import DocumentedTransaction, documented_transactions
 from flask_dredd.blueprint import BlueprintError
+from flask_dredd.contract.compile_cache import cached_compile
+from flask_dredd.contract.shards import (
+    ShardError,
+    ShardSpec,
+    contract_record,
+    parse_shard,
+    plan,
+    read_plan,
+)
+from flask_dredd.contract.shards import read_timings as read_shard_timings
 from flask_dredd.reorder import reordered
 
 
@@ -56,7 +66,9 @@ class Contract:
     source: Path  # the project's blueprint file
     transactions: list[DocumentedTransaction]  # in the order Dredd runs them
     order: str | None = None
-    reordered_text: str | None = None  # the source with its actions in `order`
+    reordered_text: str | None = None  # the source with its actions in `order` (or a shard's)
+    shard: ShardSpec | None = None  # --shard: only this shard's actions (maybe none)
+    record: dict[str, Any] = field(default_factory=dict)  # for run.json: hash, shard, names
 
     @property
     def names(self) -> list[str]:
@@ -64,10 +76,12 @@ class Contract:
 
     def blueprint_for_run(self, reports: Path) -> Path:
         """The file Dredd reads: the source, or its reordered copy written into `reports`."""
-        if self.order is None or self.reordered_text is None:
+        if self.reordered_text is None:
             return self.source
         stem, suffix = self.source.stem, self.source.suffix
-        copy = reports / f"{stem}.{self.order.replace(':', '-')}{suffix}"
+        variant = [self.shard.slug] if self.shard else []
+        variant += [self.order.replace(":", "-")] if self.order else []
+        copy = reports / f"{stem}.{'.'.join(variant)}{suffix}"
         copy.write_text(self.reordered_text, encoding="utf-8")
         return copy
 
@@ -80,14 +94,24 @@ def preflight(
     order: str | None,
     reports: Path,
     hook_timeout: float | None = None,
+    shard: str | None = None,
+    timings: Path | None = None,
+    shard_plan: Path | None = None,
 ) -> Contract:
-    """Validate everything a run reads and compile its blueprint; `PreflightError` if bad."""
+    """Validate everything a run reads and compile its blueprint; `PreflightError` if bad.
+
+    ``shard_plan``: the shard already cut and compiled by a parallel run (no compiling).
+    """
     check_order(order)
+    spec = shard_spec(shard)
     settings = load_dredd_config(root, dredd_config)
     check_hook_timeout(settings, hook_timeout)
     source = blueprint_path(root, dredd_config, settings, blueprint)
     prepare_reports_folder(reports)
-    text = reordered_blueprint(source, order) if order else None
+    if spec is not None and shard_plan is not None:
+        return planned_contract(settings, source, spec, shard_plan)
+    # A shard is cut from the document as written, and reordered afterwards.
+    text = reordered_blueprint(source, order) if order and spec is None else None
     try:
         compiled = compile_blueprint(source, text, root / "node_modules")
     except BlueprintError as exc:
@@ -99,19 +123,88 @@ def preflight(
                 "blueprint with --blueprint / BLUEPRINT."
             ) from None
         raise PreflightError(f"{exc}\nFix the blueprint, then run again.") from None
-    return Contract(settings, source, compiled, order, text)
+    if spec is not None:
+        node_modules = root / "node_modules"
+        return shard_contract(settings, source, compiled, order, spec, timings or reports,
+                              node_modules)  # fmt: skip
+    whole = source.read_text(encoding="utf-8")
+    record = contract_record(source, whole, compiled, None, list(range(len(compiled))))
+    return Contract(settings, source, compiled, order, text, record=record)
+
+
+def planned_contract(
+    settings: dict[str, Any], source: Path, spec: ShardSpec, shard_plan: Path
+) -> Contract:
+    try:
+        text, record, mine = read_plan(shard_plan, spec, source.read_text(encoding="utf-8"))
+    except ShardError as exc:
+        raise PreflightError(str(exc)) from None
+    return Contract(settings, source, mine, None, text or None, spec, record)
+
+
+def shard_spec(shard: str | None) -> ShardSpec | None:
+    try:
+        return None if shard is None else parse_shard(shard)
+    except ShardError as exc:
+        raise PreflightError(str(exc)) from None
+
+
+def shard_contract(
+    settings: dict[str, Any],
+    source: Path,
+    compiled: list[DocumentedTransaction],
+    order: str | None,
+    spec: ShardSpec,
+    timings: Path,
+    node_modules: Path,
+) -> Contract:
+    """The contract of one shard: its actions of ``compiled`` (the whole, as written).
+
+    ``timings``: a timings file, or a reports folder whose transactions.jsonl (an earlier
+    run's) balances the split; no timings at all: split by transaction counts.
+    """
+    whole = source.read_text(encoding="utf-8")
+    try:
+        if timings.is_dir():
+            timings = timings / "transactions.jsonl"
+            durations = read_shard_timings(timings) if timings.exists() else {}
+        else:
+            durations = read_shard_timings(timings)
+        chosen = plan(compiled, whole, spec.count, durations)[spec.index - 1]
+    except ShardError as exc:
+        raise PreflightError(str(exc)) from None
+    record = contract_record(source, whole, compiled, spec, chosen.positions)
+    mine = [compiled[p] for p in chosen.positions]
+    if not chosen.text:
+        return Contract(settings, source, [], order, None, spec, record)
+    text = reordered(chosen.text, order) if order else chosen.text
+    if order is not None:
+        mine = compile_blueprint(source, text, node_modules)
+    return Contract(settings, source, mine, order, text, spec, record)
 
 
 def compile_blueprint(
     source: Path, text: str | None, node_modules: Path
 ) -> list[DocumentedTransaction]:
-    """Dredd's transactions of ``source``, or of ``text`` (a reordered copy) if given."""
+    """Dredd's transactions of ``source``, or of ``text`` (a reordered copy) if given.
+
+    Kept between runs (`contract/compile_cache.py`): the same text compiles the same.
+    """
     if text is None:
-        return documented_transactions(source, node_modules)
-    with tempfile.TemporaryDirectory(prefix="flask-dredd-") as folder:
-        copy = Path(folder) / source.name
-        copy.write_text(text, encoding="utf-8")
-        return documented_transactions(copy, node_modules)
+        try:
+            whole = source.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return documented_transactions(source, node_modules)  # its error names the file
+        compile_source = lambda: documented_transactions(source, node_modules)  # noqa: E731
+        return cached_compile(whole, node_modules, compile_source, source)
+
+    def compile_copy() -> list[DocumentedTransaction]:
+        with tempfile.TemporaryDirectory(prefix="flask-dredd-") as folder:
+            copy = Path(folder) / source.name
+            copy.write_text(text, encoding="utf-8")
+            return documented_transactions(copy, node_modules)
+
+    return cached_compile(text, node_modules, compile_copy)
 
 
 def check_hook_timeout(settings: dict[str, Any], hook_timeout: float | None) -> None:

@@ -31,6 +31,7 @@ from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.outcome import conclude, result_line
 from flask_dredd.preflight import Contract, PreflightError, preflight
 from flask_dredd.recorder import RECORD_ENV
+from flask_dredd.reporting.shards import write_empty_shard
 from flask_dredd.run_lock import LockError, RunIdentity, RunLocks
 from flask_dredd.run_report import RECORD_FILE, RunReport
 from flask_dredd.server import (
@@ -75,6 +76,9 @@ class RunConfig:
     server_timeout: float = 30.0
     stall_timeout: float = DEFAULT_STALL_TIMEOUT  # no transaction progress for this long
     hook_timeout: float | None = None  # None: the handler's own default
+    shard: str | None = None  # "K/N": run only shard K of N (contract/shards.py)
+    timings: Path | None = None  # what balances the shards; None: reports/transactions.jsonl
+    shard_plan: Path | None = None  # the shard cut and compiled by `--parallel`'s parent
     env: dict[str, str] = field(default_factory=dict)
 
     def path(self, p: Path) -> Path:
@@ -277,6 +281,9 @@ def check_contract(config: RunConfig, reports: Path) -> Contract:
             order=config.order,
             reports=reports,
             hook_timeout=config.hook_timeout,
+            shard=config.shard,
+            timings=None if config.timings is None else config.path(config.timings),
+            shard_plan=config.shard_plan,
         )
     except PreflightError as exc:
         raise RunError(str(exc)) from None
@@ -333,6 +340,7 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
             return RunResult(exit_code=130, phases=phases)
     phases["contract"] = time.monotonic() - t0
     order = f", order {config.order}" if config.order else ""
+    order += f", shard {contract.shard}" if contract.shard else ""
     progress(
         "contract",
         f"{_shown(contract.source, config.root)}{order}: {len(contract.transactions)} "
@@ -348,6 +356,10 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
     stale = (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html", NOTES_FILE)
     for name in (*stale, inflight.INFLIGHT_FILE, inflight.ABORT_FILE):
         (reports / name).unlink(missing_ok=True)  # never an older run's
+    if contract.shard is not None and not contract.transactions:
+        progress("done", f"shard {contract.shard} has no actions: nothing to run (exit 0)")
+        write_empty_shard(reports, contract.record, phases)
+        return RunResult(exit_code=0, phases=phases)
     env[RECORD_ENV] = str(reports / RECORD_FILE)
     env[NOTES_ENV] = str(reports / NOTES_FILE)  # opt-outs from exact comparison, as they run
     env[inflight.INFLIGHT_ENV] = str(reports / inflight.INFLIGHT_FILE)
@@ -430,6 +442,7 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
                 "workers": config.workers,
                 "phases": phases,
                 "resets": report.reset_seconds,  # within the dredd phase
+                **contract.record,  # the .apib's hash, the shard, its transactions
             },
             indent=2,
         )

@@ -34,22 +34,39 @@ def test_schema_check_refuses_a_broken_workflow(tmp_path: Path):
     assert validate(broken).returncode == 1
 
 
-def test_gate_runs_check_then_the_contract_on_postgres_16_and_keeps_the_reports():
-    job = yaml.safe_load(WORKFLOW.read_text())["jobs"]["contract"]
+def test_gate_runs_check_and_the_contract_in_shards_on_postgres_16_and_keeps_the_reports():
+    jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
+    assert [step.get("run") for step in jobs["check"]["steps"] if "run" in step] == ["make check"]
+    job = jobs["contract"]
+    shards = job["strategy"]["matrix"]["shard"]
+    assert shards == [1, 2, 3] and job["strategy"]["fail-fast"] is False
+    assert job["env"]["FLASK_DREDD_SHARD"] == "${{ matrix.shard }}/3"
     assert job["services"]["postgres"]["image"] == "postgres:16"
     assert job["env"]["DATABASE_URL"].startswith("postgresql://")
     assert job["env"]["DATABASE_URL"].endswith("_contract")  # the guard lets it be reset
     steps = job["steps"]
     runs = [step.get("run") for step in steps if "run" in step]
-    assert runs == ["make check", "make dredd"]
+    assert runs == ["make dredd"]
     uses = {step["uses"].split("@")[0]: step for step in steps if "uses" in step}
     assert uses["actions/setup-python"]["with"]["cache"] == "pip"
     assert uses["actions/setup-node"]["with"]["cache"] == "npm"
     upload = uses["actions/upload-artifact"]
     assert upload["if"] == "always()" and upload["with"]["path"] == "reports/"
+    assert upload["with"]["name"] == "contract-reports-shard-${{ matrix.shard }}"
+
+
+def test_the_merge_job_joins_every_shard_and_fails_with_any():
+    merge = yaml.safe_load(WORKFLOW.read_text())["jobs"]["merge"]
+    assert merge["needs"] == ["check", "contract"] and merge["if"] == "${{ !cancelled() }}"
+    uses = {step["uses"].split("@")[0]: step for step in merge["steps"] if "uses" in step}
+    assert uses["actions/download-artifact"]["with"]["pattern"] == "contract-reports-shard-*"
+    runs = [step["run"] for step in merge["steps"] if "run" in step]
+    assert runs[0] == 'make merge SHARDS="shards/*"'
+    published = uses["actions/upload-artifact"]["with"]["path"]
+    assert "reports/dredd.xml" in published and "reports/index.html" in published
 
 
 def test_the_make_targets_it_runs_exist():
     makefile = (ROOT / "Makefile").read_text()
-    for target in ("check", "dredd"):
+    for target in ("check", "dredd", "merge"):
         assert f"\n{target}: " in makefile

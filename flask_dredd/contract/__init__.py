@@ -1,0 +1,1 @@
+"""The compiled .apib: compiling, reorder, routes, the text, shards."""

@@ -1,0 +1,1 @@
+"""Runs: the runner and its phases, and parallel runs of shards."""
