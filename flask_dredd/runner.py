@@ -30,6 +30,7 @@ from flask_dredd.html_report import write_html_report
 from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.outcome import conclude, result_line
 from flask_dredd.preflight import Contract, PreflightError, preflight
+from flask_dredd.probes.hook import engine_hookfiles as probe_hookfiles
 from flask_dredd.recorder import RECORD_ENV
 from flask_dredd.run_lock import LockError, RunIdentity, RunLocks
 from flask_dredd.run_report import RECORD_FILE, RunReport
@@ -192,8 +193,8 @@ def write_dredd_config(
     settings.setdefault("path", [])  # without it Dredd 14.1.0 stops: "invalid pattern"
     settings["language"] = handler_command(config.hooks_handler, hooks_port)
     settings["hooks-worker-handler-port"] = hooks_port
-    try:  # the engine's own hook file: exact comparison of documented examples
-        extra = engine_hookfiles({**os.environ, **config.env})
+    try:  # the engine's own hook files: exact comparison, then state and follow-up probes
+        extra = [*engine_hookfiles({**os.environ, **config.env}), *probe_hookfiles()]
     except ValueError as exc:
         raise RunError(str(exc)) from None
     settings["hookfiles"] = [*_as_list(settings.get("hookfiles")), *extra]
