@@ -26,6 +26,14 @@ import yaml
 
 from flask_dredd.actions import DocumentedTransaction, documented_transactions
 from flask_dredd.blueprint import BlueprintError
+from flask_dredd.contract.derived import (
+    Derived,
+    PolicyError,
+    derive,
+    load_policy,
+    policy_problems,
+    with_derived,
+)
 from flask_dredd.reorder import reordered
 
 
@@ -56,18 +64,21 @@ class Contract:
     source: Path  # the project's blueprint file
     transactions: list[DocumentedTransaction]  # in the order Dredd runs them
     order: str | None = None
-    reordered_text: str | None = None  # the source with its actions in `order`
+    reordered_text: str | None = None  # the source with derived actions, in `order`
+    derived: int = 0  # transactions derived from the policy (flask_dredd.contract.derived)
 
     @property
     def names(self) -> list[str]:
         return [t.name for t in self.transactions]
 
     def blueprint_for_run(self, reports: Path) -> Path:
-        """The file Dredd reads: the source, or its reordered copy written into `reports`."""
-        if self.order is None or self.reordered_text is None:
+        """The file Dredd reads: the source, or its effective copy (reordered, or with
+        derived transactions) written into `reports`."""
+        if self.reordered_text is None:
             return self.source
         stem, suffix = self.source.stem, self.source.suffix
-        copy = reports / f"{stem}.{self.order.replace(':', '-')}{suffix}"
+        kind = self.order.replace(":", "-") if self.order else "derived"
+        copy = reports / f"{stem}.{kind}{suffix}"
         copy.write_text(self.reordered_text, encoding="utf-8")
         return copy
 
@@ -99,7 +110,31 @@ def preflight(
                 "blueprint with --blueprint / BLUEPRINT."
             ) from None
         raise PreflightError(f"{exc}\nFix the blueprint, then run again.") from None
-    return Contract(settings, source, compiled, order, text)
+    derived = derived_transactions(root, compiled)
+    if derived:  # the effective copy: derived actions beside their sources, then reordered
+        text = with_derived(source.read_text(encoding="utf-8"), derived)
+        text = reordered(text, order) if order else text
+        try:
+            compiled = compile_blueprint(source, text, root / "node_modules")
+        except BlueprintError as exc:
+            raise PreflightError(f"the transactions derived from the policy do not compile: "
+                                 f"{exc}") from None  # fmt: skip
+    return Contract(settings, source, compiled, order, text, len(derived))
+
+
+def derived_transactions(root: Path, compiled: list[DocumentedTransaction]) -> list[Derived]:
+    """What the policy in pyproject.toml derives, or PreflightError naming its problems."""
+    try:
+        rules = load_policy(root)
+    except PolicyError as exc:
+        raise PreflightError(str(exc)) from None
+    problems = policy_problems(rules, compiled)
+    if problems:
+        raise PreflightError(
+            "\n".join(problems) + "\nFix the policy ([[tool.flask-dredd.policy]] in "
+            "pyproject.toml), then run again."
+        )
+    return derive(rules, compiled)
 
 
 def compile_blueprint(

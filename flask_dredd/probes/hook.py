@@ -3,7 +3,8 @@
 `flask dredd run` adds `flask_dredd/hookfiles/state_probes.py` to Dredd's hook files
 after the project's (and after exact comparison's); loading it calls `install()`:
 
-- a ``before_all`` hook reads the post-conditions declared for each transaction
+- a ``before_all`` hook gives each derived negative transaction its source's fixtures
+  (`flask_dredd.probes.derived`), reads the post-conditions declared for each transaction
   (`flask_dredd.probes.conditions`) and registers a ``before(name)`` hook for each
   transaction that has some. Registered after every hook file was loaded, it is the last
   `before` hook of its transaction: it snapshots the state the fixtures made;
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_dredd import hooks
-from flask_dredd.probes import followup
+from flask_dredd.probes import derived, followup
 from flask_dredd.probes.conditions import Condition, conditions_for
 from flask_dredd.probes.verdict import add_failure, ran
 
@@ -47,7 +48,9 @@ def install() -> None:
 
 
 def arm(transactions: Any) -> None:
-    """Register a snapshot as the last `before` hook of each transaction with conditions."""
+    """Arm derived transactions (their source's fixtures), then register a snapshot as the
+    last `before` hook of each transaction with conditions."""
+    derived.arm(transactions)
     _armed.clear()
     for transaction in transactions if isinstance(transactions, list) else []:
         name = str(transaction.get("name") or "")

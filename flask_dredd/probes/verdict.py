@@ -14,8 +14,10 @@ from typing import Any
 
 
 def add_failure(transaction: dict[str, Any], heading: str, lines: Sequence[str]) -> None:
-    """Fail `transaction` with `heading` and one indented line per problem."""
-    text = "\n".join([heading, *(f"  {line}" for line in lines)])
+    """Fail `transaction` with `heading` and the first problem on one line (the line
+    reports quote), then one indented line per further problem."""
+    first, *rest = [*lines] or [""]
+    text = "\n".join([f"{heading} {first}".rstrip(), *(f"  {line}" for line in rest)])
     previous = transaction.get("fail")
     if isinstance(previous, str) and previous:
         text = f"{previous}\n{text}"

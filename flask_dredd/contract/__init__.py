@@ -1,0 +1,1 @@
+"""The compiled .apib and what is derived from it (issue #12 layout)."""
