@@ -18,6 +18,7 @@ import click
 from flask.cli import ScriptInfo
 
 from flask_dredd.actions import documented_transactions
+from flask_dredd.authoring.derived_listing import derived_lines, derived_problems
 from flask_dredd.blueprint import BlueprintError
 from flask_dredd.check import hook_problems, raw_skip_problems, route_problems, strictness
 from flask_dredd.database import default_sqlite_url
@@ -278,6 +279,8 @@ def names_command(blueprint: Path | None, dredd_config: Path, factories: str) ->
     inventory = _take_inventory(project)
     for line in describe_inventory(inventory, project.root):
         click.echo(line)
+    for line in derived_lines(project.root, inventory):  # issue #11: from the policy
+        click.echo(line)
 
 
 @dredd.command("check")
@@ -306,13 +309,15 @@ def check_command(
         + raw_skip_problems(hook_paths, project.root)
         + route_problems([entry.transaction for entry in inventory.entries], routes)
     )
+    policy, derived = derived_problems(project.root, inventory)
+    problems += policy
     for problem in problems:
         click.echo(f"✗ {problem}")
     for line in strictness(inventory, project.root):
         click.echo(line)
+    counted = f"{len(inventory.entries)} " + (f"documented + {derived} derived " if derived else "")
     summary = (
-        f"{len(inventory.entries)} transactions, {len(hook_paths)} hook files, "
-        f"{len(routes)} routes of {app.name}"
+        f"{counted}transactions, {len(hook_paths)} hook files, {len(routes)} routes of {app.name}"
     )
     if problems:
         click.echo(f"check: {len(problems)} problem(s) in {summary}")

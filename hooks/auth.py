@@ -34,6 +34,7 @@ for seconds_left in (f"{OPEN} > Example 1", f"{OPEN} > Example 2", f"{SHOW} > Ex
 
 @hooks.before("Auth > Login > Log In > Example 1")
 @hooks.before("Auth > Login > Log In > Example 2")
+@hooks.before("Auth > Login > Log In > Example 6")  # Ada exists; Grace, who logs in, does not
 @hooks.before(f"{OPEN} > Example 1")
 @hooks.before(f"{OPEN} > Example 2")
 @hooks.before(f"{OPEN} > Example 3")
