@@ -6,16 +6,19 @@ its reason. `check` fails on a policy problem (an unknown answer or exemption, a
 exemption without a reason, a rule covering nothing), on a bad policy file, and on a
 route a rule covers but cannot derive: its source transaction is skipped, or has
 neither fixtures nor a `no_fixtures` declaration, so the derived one would not run on
-the state the rule is about.
+the state the rule is about. After a run, `check` lists the filters the vacuity check
+flagged (`flask_dredd.probes.vacuity`); `check --strict` fails on them.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from flask_dredd.check import Problem
 from flask_dredd.contract.derived import PolicyError, derive, load_policy, policy_problems
 from flask_dredd.inventory import Inventory
+from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
 
 
 def derived_lines(root: Path, inventory: Inventory) -> list[str]:
@@ -52,3 +55,18 @@ def derived_problems(root: Path, inventory: Inventory) -> tuple[list[Problem], i
                 "Give the source fixtures, or exempt it from the rule with a reason",
             ))  # fmt: skip
     return problems, len(derived)
+
+
+def vacuity_lines(reports: Path) -> list[str]:
+    """`<name>: filter x removes nothing here: …` for each flag of the last run in `reports`."""
+    path = reports / VACUITY_FILE
+    if not path.is_file():
+        return []
+    lines = []
+    for text in path.read_text(encoding="utf-8").splitlines():
+        try:
+            note = json.loads(text)
+        except ValueError:
+            continue  # a line cut short by a run that was stopped
+        lines.append(f"{note.get('name')}: {note.get('vacuous')}")
+    return list(dict.fromkeys(lines))

@@ -10,7 +10,8 @@ after the project's (and after exact comparison's); loading it calls `install()`
   `before` hook of its transaction: it snapshots the state the fixtures made;
 - an ``after_each`` hook checks the conditions against the state the request left, then
   runs the transaction's follow-up probes (`flask_dredd.probes.followup`), and fails the
-  transaction with every broken condition and every probe's difference.
+  transaction with every broken condition and every probe's difference; last, the
+  vacuity check (`flask_dredd.probes.vacuity`) notes each filter that removes nothing.
 
 The database is the hooks' own (`flask_dredd.wiring`), imported when a snapshot is taken:
 this module and its hook file need the standard library only to load.
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_dredd import hooks
-from flask_dredd.probes import derived, followup
+from flask_dredd.probes import derived, followup, vacuity
 from flask_dredd.probes.conditions import Condition, conditions_for
 from flask_dredd.probes.verdict import add_failure, ran
 
@@ -88,6 +89,7 @@ def judge(transaction: Any) -> None:
         if broken:
             add_failure(transaction, "state after the request:", broken)
     followup.run(transaction)
+    vacuity.check(transaction)
 
 
 def _engine() -> Any:
