@@ -7,7 +7,9 @@
 3. the whole reference contract on PostgreSQL, the seed design against ours
    (bench/contract_bench.py);
 4. the whole reference contract with exact comparison of examples on and off
-   (bench/exact_bench.py).
+   (bench/exact_bench.py);
+5. the whole reference contract with and without the transactions derived from the
+   policy (bench/derived_bench.py).
 
 Pass --quick for a short smoke run of all three.
 """
@@ -28,6 +30,7 @@ def main() -> int:
         ("reset strategies", ["reset_bench.py", *(["--quick"] if quick else [])]),
         ("whole contract", ["contract_bench.py", "--rounds", "1" if quick else "2"]),
         ("exact comparison", ["exact_bench.py", "--rounds", "1" if quick else "2"]),
+        ("derived transactions", ["derived_bench.py", "--rounds", "1" if quick else "2"]),
     ]
     for title, (script, *args) in steps:
         print(f"\n=== {title} ({script}) ===", flush=True)
