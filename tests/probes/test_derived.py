@@ -193,3 +193,48 @@ def test_the_handler_gives_a_derived_transaction_its_sources_fixtures_then_drops
         hook.func(derived)
     assert made == [derived["name"]]
     assert derived["request"]["headers"] == {"Accept": "x"}
+
+
+POLICY = """
+[[tool.flask-dredd.policy]]
+rule = "no credentials"
+requests_with = ["Authorization"]
+drop = ["Authorization"]
+answer = "Notes > Note > Delete > Example 2"
+[tool.flask-dredd.policy.exempt]
+"Notes > Note > Patch" = "the note's author may be anonymous"
+"""
+
+
+def test_check_fails_on_a_covered_source_it_cannot_derive_from_and_names_lists_them(
+    tmp_path: Path, own_registry: hooks.Registry
+) -> None:
+    from flask_dredd.authoring.derived_listing import derived_lines, derived_problems
+    from flask_dredd.declarations import skip
+    from flask_dredd.inventory import take_inventory
+
+    (tmp_path / "pyproject.toml").write_text(POLICY)
+    skip("Notes > Note > Get > Example 1", reason="lands later")
+    inventory = take_inventory(NOTES, own_registry)
+    problems, count = derived_problems(tmp_path, inventory)
+    assert count == 1
+    assert [str(p) for p in problems] == [
+        "policy: rule 'no credentials' covers 'Notes > Note > Get > Example 1' but cannot "
+        "derive from it: the source is skipped, so 'Notes > Note > Get > Example 1 [derived: "
+        "no credentials]' would not run on its fixtures. Give the source fixtures, or exempt "
+        "it from the rule with a reason"
+    ]
+    assert derived_lines(tmp_path, inventory) == [
+        "derived      Notes > Note > Get > Example 1 [derived: no credentials]  (rule 'no "
+        "credentials': Notes > Note > Get > Example 1's fixtures, answered as Notes > Note > "
+        "Delete > Example 2)",
+        "exempt       Notes > Note > Patch  (rule 'no credentials': the note's author may be "
+        "anonymous)",
+    ]
+
+    def a_note(transaction: Any) -> None:
+        pass
+
+    own_registry.clear()  # the skip gone, fixtures instead: nothing to complain about
+    hooks.before("Notes > Note > Get > Example 1")(a_note)
+    assert derived_problems(tmp_path, take_inventory(NOTES, own_registry)) == ([], 1)
