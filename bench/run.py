@@ -10,7 +10,9 @@
    (bench/exact_bench.py);
 5. the scale contract (370 transactions, 100 tables) as one shard and with
    `--parallel 2`, and the predicted time of 4, 8 and 16 CI shards
-   (bench/scale/bench.py).
+   (bench/scale/bench.py);
+6. the whole reference contract with and without the transactions derived from the
+   policy (bench/derived_bench.py).
 
 Pass --quick for a short smoke run of all of them.
 """
@@ -31,6 +33,7 @@ def main() -> int:
         ("reset strategies", ["reset_bench.py", *(["--quick"] if quick else [])]),
         ("whole contract", ["contract_bench.py", "--rounds", "1" if quick else "2"]),
         ("exact comparison", ["exact_bench.py", "--rounds", "1" if quick else "2"]),
+        ("derived transactions", ["derived_bench.py", "--rounds", "1" if quick else "2"]),
         ("scale: shards", ["scale/bench.py", *(["--transactions", "120"] if quick else [])]),
     ]
     for title, (script, *args) in steps:

@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask, Response
 from werkzeug.routing import Map
 
-from drift import narrow
+from drift import narrow, policy, state
 from eventapi import create_app
 from flask_dredd.drift import Drift
 from flask_dredd.routes import rule_shape
@@ -168,3 +168,5 @@ DRIFTS = [
 DRIFTS += [
     Drift(name, f"drift.narrow:{make.__name__}()", make.__doc__ or "") for name, make in NARROW
 ]
+DRIFTS += state.DRIFTS  # issue #11: right answers, wrong state (drift/state.py)
+DRIFTS += policy.DRIFTS  # issue #11: a rule broken on one route (drift/policy.py)

@@ -1,6 +1,7 @@
 // Every transaction Dredd compiles from an API description, with the URI template it
 // was expanded from, as JSON on stdout:
-//   {"transactions": [{name, id, method, status, uri, uriTemplate, body, headers}],
+//   {"transactions": [{name, id, method, status, uri, uriTemplate, body, headers,
+//                      requestHeaders, requestBody}],
 //    "errors": [...], "warnings": [...]}
 //
 // Usage: node actions.js <node_modules folder> <blueprint>
@@ -53,6 +54,9 @@ parse(fs.readFileSync(blueprint, 'utf8'), (error, parsed) => {
       // The documented example's response, which exact comparison holds the real one to.
       body: transaction.response.body || '',
       headers: (transaction.response.headers || []).map(({ name, value }) => [name, value]),
+      // The documented request, for transactions derived from it (issue #11).
+      requestHeaders: (transaction.request.headers || []).map(({ name, value }) => [name, value]),
+      requestBody: transaction.request.body || '',
     })),
     errors: messages('error'),
     warnings: messages('warning'),

@@ -29,6 +29,8 @@ class DocumentedTransaction:
     uri_template: str  # "/events/{id}{?page}"
     body: str = ""  # the documented response body ("" when the example shows none)
     headers: tuple[tuple[str, str], ...] = ()  # the documented response headers, in order
+    request_headers: tuple[tuple[str, str], ...] = ()  # the documented request's headers
+    request_body: str = ""  # the documented request's body
 
     @property
     def path_segments(self) -> list[str]:
@@ -59,6 +61,8 @@ def documented_transactions(blueprint: Path, node_modules: Path) -> list[Documen
         DocumentedTransaction(
             t["name"], t["id"], t["method"], t["status"], t["uri"], t["uriTemplate"] or t["uri"],
             t.get("body") or "", tuple((str(n), str(v)) for n, v in t.get("headers") or []),
+            tuple((str(n), str(v)) for n, v in t.get("requestHeaders") or []),
+            t.get("requestBody") or "",
         )  # fmt: skip
         for t in compiled["transactions"]
     ]

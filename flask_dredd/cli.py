@@ -18,8 +18,9 @@ import click
 from flask.cli import ScriptInfo
 
 from flask_dredd.actions import documented_transactions
+from flask_dredd.authoring.derived_listing import derived_lines, derived_problems, vacuity_lines
 from flask_dredd.blueprint import BlueprintError
-from flask_dredd.check import hook_problems, raw_skip_problems, route_problems, strictness
+from flask_dredd.check import Problem, hook_problems, raw_skip_problems, route_problems, strictness
 from flask_dredd.contract.shards import SHARD_ENV
 from flask_dredd.database import default_sqlite_url
 from flask_dredd.drift import Drift, Verdict, load_catalogue, run_catalogue, summary_line
@@ -311,13 +312,28 @@ def names_command(blueprint: Path | None, dredd_config: Path, factories: str) ->
     inventory = _take_inventory(project)
     for line in describe_inventory(inventory, project.root):
         click.echo(line)
+    for line in derived_lines(project.root, inventory):  # issue #11: from the policy
+        click.echo(line)
 
 
 @dredd.command("check")
 @with_project_options
+@click.option(
+    "--reports-dir",
+    type=click.Path(path_type=Path),
+    default="reports",
+    show_default=True,
+    help="the last run's reports: its vacuous filters are listed",
+)
+@click.option("--strict", is_flag=True, help="also fail on a vacuous filter of the last run")
 @click.pass_context
 def check_command(
-    ctx: click.Context, blueprint: Path | None, dredd_config: Path, factories: str
+    ctx: click.Context,
+    blueprint: Path | None,
+    dredd_config: Path,
+    factories: str,
+    reports_dir: Path,
+    strict: bool,
 ) -> None:
     """Fail when the blueprint, the hook files and the app's routes disagree.
 
@@ -339,13 +355,21 @@ def check_command(
         + raw_skip_problems(hook_paths, project.root)
         + route_problems([entry.transaction for entry in inventory.entries], routes)
     )
+    policy, derived = derived_problems(project.root, inventory)
+    problems += policy
+    vacuous = vacuity_lines(project.root / reports_dir)
+    if strict:
+        problems += [Problem("vacuous", line) for line in vacuous]
     for problem in problems:
         click.echo(f"✗ {problem}")
     for line in strictness(inventory, project.root):
         click.echo(line)
+    if not strict:
+        for line in vacuous:
+            click.echo(f"vacuous: {line}")
+    counted = f"{len(inventory.entries)} " + (f"documented + {derived} derived " if derived else "")
     summary = (
-        f"{len(inventory.entries)} transactions, {len(hook_paths)} hook files, "
-        f"{len(routes)} routes of {app.name}"
+        f"{counted}transactions, {len(hook_paths)} hook files, {len(routes)} routes of {app.name}"
     )
     if problems:
         click.echo(f"check: {len(problems)} problem(s) in {summary}")

@@ -10,12 +10,14 @@
         ],
     })
 
-`given(*makers, caller=None)` is a recipe: a hook function (it takes the transaction)
+`given(*makers, caller=None, then=())` is a recipe: a hook function (it takes the transaction)
 that calls each maker in order (a factory, or any function of no arguments; ids follow
 the order after each reset) and then, when a `caller` is given, calls
 ``caller(transaction, rows)`` with the rows just made, to sign the request in. A caller
 is the project's own (how its API authenticates is the project's business); its `name`
-attribute, or its function name, names the recipe.
+attribute, or its function name, names the recipe. `then` lists post-conditions on the
+state each bound transaction leaves (`flask_dredd.probes.conditions`: `row`, `gone`,
+`unchanged`, `count`); `bind` declares them for every name it binds the recipe to.
 
 Each recipe carries the file and line of the `given(...)` that wrote it, so `flask dredd
 names` and every failure message point at the hook file, not here. Standard library
@@ -29,14 +31,21 @@ from typing import Any
 
 from flask_dredd import hooks
 from flask_dredd.callsite import at_call_site
+from flask_dredd.probes.conditions import Condition, expect_state
 
 Maker = Callable[[], Any]
 Caller = Callable[[Any, list[Any]], object]  # (transaction, rows made) -> anything
 Recipe = Callable[[Any], None]
 
 
-def given(*makers: Maker, caller: Caller | None = None) -> Recipe:
+#: The attribute a recipe's post-conditions are kept in, for `bind`.
+THEN = "flask_dredd_then"
+
+
+def given(*makers: Maker, caller: Caller | None = None, then: Sequence[Condition] = ()) -> Recipe:
     """A recipe: call each maker in order, then `caller(transaction, rows)` if given."""
+    if not isinstance(then, list | tuple):
+        raise TypeError(f"given(then=...) takes a list of post-conditions: then=[{then!r}]")
     for make in (*makers, *([caller] if caller is not None else [])):
         if not callable(make):
             raise TypeError(
@@ -52,7 +61,9 @@ def given(*makers: Maker, caller: Caller | None = None) -> Recipe:
     parts = [_name_of(make) for make in makers]
     if caller is not None:
         parts.append(str(getattr(caller, "name", None) or _name_of(caller)))
-    return at_call_site(recipe, "_".join(parts) or "nothing")
+    made = at_call_site(recipe, "_".join(parts) or "nothing")
+    setattr(made, THEN, tuple(then))
+    return made
 
 
 def bind(table: Mapping[Recipe, Sequence[str]]) -> None:
@@ -65,6 +76,7 @@ def bind(table: Mapping[Recipe, Sequence[str]]) -> None:
             )
         for name in names:
             hooks.before(name)(recipe)
+            expect_state(name, *getattr(recipe, THEN, ()))
 
 
 def _name_of(make: Callable[..., Any]) -> str:

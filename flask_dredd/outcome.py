@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_dredd.actions import DocumentedTransaction
+from flask_dredd.contract.derived import split_name
 from flask_dredd.inflight import ABORT_FILE, abort_cause, read_abort
 from flask_dredd.reports import NOT_RUN, XUNIT_FILE, Case, write_xunit, xunit_problem
 from flask_dredd.run_report import Row, RunReport, collect
@@ -131,9 +132,11 @@ def result_line(report: RunReport) -> str:
         f"{report.count('passed')} passed, {report.count('failed')} failed, "
         f"{report.count('skipped')} skipped"
     )
+    derived = sum(1 for row in report.rows if split_name(row.name or "") is not None)
     if report.cause is None:
+        split = f" ({report.contract_total - derived} documented + {derived} derived)"
         return (
-            f"{counts} of {report.contract_total} transactions "
+            f"{counts} of {report.contract_total} transactions{split if derived else ''} "
             f"(resets {report.reset_seconds:.1f} s)"
         )
     return (

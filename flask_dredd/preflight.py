@@ -27,6 +27,14 @@ import yaml
 from flask_dredd.actions import DocumentedTransaction, documented_transactions
 from flask_dredd.blueprint import BlueprintError
 from flask_dredd.contract.compile_cache import cached_compile
+from flask_dredd.contract.derived import (
+    Derived,
+    PolicyError,
+    derive,
+    load_policy,
+    policy_problems,
+    with_derived,
+)
 from flask_dredd.contract.shards import (
     ShardError,
     ShardSpec,
@@ -37,6 +45,8 @@ from flask_dredd.contract.shards import (
 )
 from flask_dredd.contract.shards import read_timings as read_shard_timings
 from flask_dredd.reorder import reordered
+
+DERIVED_ENV = "FLASK_DREDD_DERIVED"
 
 
 class PreflightError(RuntimeError):
@@ -66,22 +76,24 @@ class Contract:
     source: Path  # the project's blueprint file
     transactions: list[DocumentedTransaction]  # in the order Dredd runs them
     order: str | None = None
-    reordered_text: str | None = None  # the source with its actions in `order` (or a shard's)
+    reordered_text: str | None = None  # what Dredd reads, when not the source as written
     shard: ShardSpec | None = None  # --shard: only this shard's actions (maybe none)
     record: dict[str, Any] = field(default_factory=dict)  # for run.json: hash, shard, names
+    derived: int = 0  # transactions derived from the policy (flask_dredd.contract.derived)
 
     @property
     def names(self) -> list[str]:
         return [t.name for t in self.transactions]
 
     def blueprint_for_run(self, reports: Path) -> Path:
-        """The file Dredd reads: the source, or its reordered copy written into `reports`."""
+        """The file Dredd reads: the source, or its effective copy (a shard's, reordered,
+        or with derived transactions) written into `reports`."""
         if self.reordered_text is None:
             return self.source
         stem, suffix = self.source.stem, self.source.suffix
         variant = [self.shard.slug] if self.shard else []
         variant += [self.order.replace(":", "-")] if self.order else []
-        copy = reports / f"{stem}.{'.'.join(variant)}{suffix}"
+        copy = reports / f"{stem}.{'.'.join(variant or ['derived'])}{suffix}"
         copy.write_text(self.reordered_text, encoding="utf-8")
         return copy
 
@@ -123,13 +135,22 @@ def preflight(
                 "blueprint with --blueprint / BLUEPRINT."
             ) from None
         raise PreflightError(f"{exc}\nFix the blueprint, then run again.") from None
+    derived = derived_transactions(root, compiled)
+    whole = source.read_text(encoding="utf-8")
+    if derived:  # the effective copy: derived actions beside their sources, then reordered
+        whole = with_derived(whole, derived)
+        text = reordered(whole, order) if order and spec is None else whole
+        try:
+            compiled = compile_blueprint(source, text, root / "node_modules")
+        except BlueprintError as exc:
+            raise PreflightError(f"the transactions derived from the policy do not compile: "
+                                 f"{exc}") from None  # fmt: skip
     if spec is not None:
         node_modules = root / "node_modules"
-        return shard_contract(settings, source, compiled, order, spec, timings or reports,
-                              node_modules)  # fmt: skip
-    whole = source.read_text(encoding="utf-8")
+        return shard_contract(settings, source, whole, compiled, order, spec,
+                              timings or reports, node_modules, len(derived))  # fmt: skip
     record = contract_record(source, whole, compiled, None, list(range(len(compiled))))
-    return Contract(settings, source, compiled, order, text, record=record)
+    return Contract(settings, source, compiled, order, text, record=record, derived=len(derived))
 
 
 def planned_contract(
@@ -152,18 +173,20 @@ def shard_spec(shard: str | None) -> ShardSpec | None:
 def shard_contract(
     settings: dict[str, Any],
     source: Path,
+    whole: str,
     compiled: list[DocumentedTransaction],
     order: str | None,
     spec: ShardSpec,
     timings: Path,
     node_modules: Path,
+    derived: int = 0,
 ) -> Contract:
-    """The contract of one shard: its actions of ``compiled`` (the whole, as written).
+    """The contract of one shard: its actions of ``compiled``, the compiled ``whole`` (the
+    source as written, with any derived actions).
 
     ``timings``: a timings file, or a reports folder whose transactions.jsonl (an earlier
     run's) balances the split; no timings at all: split by transaction counts.
     """
-    whole = source.read_text(encoding="utf-8")
     try:
         if timings.is_dir():
             timings = timings / "transactions.jsonl"
@@ -176,11 +199,29 @@ def shard_contract(
     record = contract_record(source, whole, compiled, spec, chosen.positions)
     mine = [compiled[p] for p in chosen.positions]
     if not chosen.text:
-        return Contract(settings, source, [], order, None, spec, record)
+        return Contract(settings, source, [], order, None, spec, record, derived)
     text = reordered(chosen.text, order) if order else chosen.text
     if order is not None:
         mine = compile_blueprint(source, text, node_modules)
-    return Contract(settings, source, mine, order, text, spec, record)
+    return Contract(settings, source, mine, order, text, spec, record, derived)
+
+
+def derived_transactions(root: Path, compiled: list[DocumentedTransaction]) -> list[Derived]:
+    """What the policy in pyproject.toml derives, or PreflightError naming its problems;
+    nothing with FLASK_DREDD_DERIVED=0 (the bench compares the contract with and without)."""
+    if os.environ.get(DERIVED_ENV, "").strip().lower() in ("0", "off", "false"):
+        return []
+    try:
+        rules = load_policy(root)
+    except PolicyError as exc:
+        raise PreflightError(str(exc)) from None
+    problems = policy_problems(rules, compiled)
+    if problems:
+        raise PreflightError(
+            "\n".join(problems) + "\nFix the policy ([[tool.flask-dredd.policy]] in "
+            "pyproject.toml), then run again."
+        )
+    return derive(rules, compiled)
 
 
 def compile_blueprint(

@@ -21,6 +21,7 @@ from typing import Any
 
 from flask_dredd.actions import DocumentedTransaction
 from flask_dredd.exact.hook import NOTES_FILE
+from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
 from flask_dredd.reports import NOT_RUN, Summary, read_xunit
 
 #: The recorder's output, next to Dredd's xunit report.
@@ -38,6 +39,7 @@ class Row:
     skip_reason: str | None = None
     detail: str = ""  # Dredd's failure text: message, request, expected, actual
     inexact: str | None = None  # its opt-out from exact comparison, with the reason
+    vacuous: list[str] = field(default_factory=list)  # filters that removed nothing (#11)
 
 
 @dataclass
@@ -83,8 +85,12 @@ def collect(
     rows = build_rows(xunit, records)
     notes = read_records(reports / NOTES_FILE)
     opted_out = {str(note.get("name")): note.get("inexact") for note in notes}
+    vacuous: dict[str, list[str]] = {}
+    for note in read_records(reports / VACUITY_FILE):
+        vacuous.setdefault(str(note.get("name")), []).append(str(note.get("vacuous")))
     for row in rows:
         row.inexact = opted_out.get(row.name)
+        row.vacuous = vacuous.get(row.name, [])
     if contract is None:
         return RunReport(rows, phases, exit_code, endpoint)
     rows = complete_rows(rows, contract, by_name=bool(records))

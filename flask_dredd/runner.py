@@ -30,6 +30,9 @@ from flask_dredd.html_report import write_html_report
 from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.outcome import conclude, result_line
 from flask_dredd.preflight import Contract, PreflightError, preflight
+from flask_dredd.probes.hook import engine_hookfiles as probe_hookfiles
+from flask_dredd.probes.vacuity import NOTES_ENV as VACUITY_ENV
+from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
 from flask_dredd.recorder import RECORD_ENV
 from flask_dredd.reporting.shards import write_empty_shard
 from flask_dredd.run_lock import LockError, RunIdentity, RunLocks
@@ -196,8 +199,8 @@ def write_dredd_config(
     settings.setdefault("path", [])  # without it Dredd 14.1.0 stops: "invalid pattern"
     settings["language"] = handler_command(config.hooks_handler, hooks_port)
     settings["hooks-worker-handler-port"] = hooks_port
-    try:  # the engine's own hook file: exact comparison of documented examples
-        extra = engine_hookfiles({**os.environ, **config.env})
+    try:  # the engine's own hook files: exact comparison, then state and follow-up probes
+        extra = [*engine_hookfiles({**os.environ, **config.env}), *probe_hookfiles()]
     except ValueError as exc:
         raise RunError(str(exc)) from None
     settings["hookfiles"] = [*_as_list(settings.get("hookfiles")), *extra]
@@ -353,7 +356,7 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
         locks.hold_reports(reports)
     except LockError as exc:
         raise RunError(str(exc)) from None
-    stale = (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html", NOTES_FILE)
+    stale = (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html", NOTES_FILE, VACUITY_FILE)
     for name in (*stale, inflight.INFLIGHT_FILE, inflight.ABORT_FILE):
         (reports / name).unlink(missing_ok=True)  # never an older run's
     if contract.shard is not None and not contract.transactions:
@@ -362,6 +365,7 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
         return RunResult(exit_code=0, phases=phases)
     env[RECORD_ENV] = str(reports / RECORD_FILE)
     env[NOTES_ENV] = str(reports / NOTES_FILE)  # opt-outs from exact comparison, as they run
+    env[VACUITY_ENV] = str(reports / VACUITY_FILE)  # filters that remove nothing (issue #11)
     env[inflight.INFLIGHT_ENV] = str(reports / inflight.INFLIGHT_FILE)
     env[inflight.ABORT_ENV] = str(reports / inflight.ABORT_FILE)
     if config.hook_timeout is not None:

@@ -2,6 +2,7 @@
 
 import dredd_hooks as hooks
 
+from eventapi.models import LoginSession
 from factories import LoginSessionFactory, UserFactory, sign_in_browser, with_login_csrf
 from factories.scenarios import (
     SOMEONE_BROWSER,
@@ -10,6 +11,9 @@ from factories.scenarios import (
 )
 from flask_dredd.declarations import inexact, no_fixtures
 from flask_dredd.fixtures import bind, given
+from flask_dredd.probes.conditions import LATER_THAN_BEFORE as LATER
+from flask_dredd.probes.conditions import count, row
+from flask_dredd.probes.followup import follow_up
 
 LOGIN_TOKEN = "Auth > Login CSRF Token > Get a Login Token"
 OPEN = "Auth > Session > Open a Session"
@@ -30,6 +34,7 @@ for seconds_left in (f"{OPEN} > Example 1", f"{OPEN} > Example 2", f"{SHOW} > Ex
 
 @hooks.before("Auth > Login > Log In > Example 1")
 @hooks.before("Auth > Login > Log In > Example 2")
+@hooks.before("Auth > Login > Log In > Example 6")  # Ada exists; Grace, who logs in, does not
 @hooks.before(f"{OPEN} > Example 1")
 @hooks.before(f"{OPEN} > Example 2")
 @hooks.before(f"{OPEN} > Example 3")
@@ -58,10 +63,13 @@ def browser_replays_another_sessions_token(transaction):
 
 bind(
     {
-        given(caller=SOMEONE_BROWSER): [
-            f"{SHOW} > Example 1",
-            f"{PING} > Example 1",
-            f"{LOGOUT} > Example 1",
+        given(caller=SOMEONE_BROWSER): [f"{SHOW} > Example 1"],
+        # A ping moves the session's expiry later; a logout ends the session row.
+        given(caller=SOMEONE_BROWSER, then=[row(LoginSession, id=1, expires_at=LATER)]): [
+            f"{PING} > Example 1"
+        ],
+        given(caller=SOMEONE_BROWSER, then=[count(LoginSession, changed_by=-1)]): [
+            f"{LOGOUT} > Example 1"
         ],
         given(caller=SOMEONE_BROWSER_WITHOUT_CSRF): [
             f"{PING} > Example 2",
@@ -73,3 +81,6 @@ bind(
         ],
     }
 )
+
+# The cookie a logout ended names no session any more, whatever the browser keeps.
+follow_up(f"{LOGOUT} > Example 1", f"{SHOW} > Example 4")

@@ -4,7 +4,12 @@
 here; `flask dredd names` shows each transaction's state. A skip needs its reason.
 """
 
+from eventapi.models import Event, LoginSession, Speaker, Talk, Track, User
 from flask_dredd.declarations import no_fixtures
+from flask_dredd.probes.conditions import unchanged_when_refused
+
+# A refused request (every documented 4xx) changes nothing.
+unchanged_when_refused(User, LoginSession, Event, Track, Talk, Speaker)
 
 # Refused before the API reads the database: bad input, or no token at all.
 no_fixtures(

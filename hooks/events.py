@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import dredd_hooks as hooks
 
+from eventapi.models import Event
 from factories import EventFactory, UserFactory, sign_in
 from factories.events import FIRST_START
 from factories.scenarios import (
@@ -18,6 +19,8 @@ from factories.scenarios import (
 )
 from flask_dredd.declarations import no_fixtures
 from flask_dredd.fixtures import bind, given
+from flask_dredd.probes.conditions import NOT_NULL, gone, row
+from flask_dredd.probes.followup import follow_up
 from flask_dredd.transactions import set_body
 
 EVENTS = "Events > Events"
@@ -77,9 +80,14 @@ bind(
         given(EventFactory, caller=OWNER): [
             f"{EVENT} > Update an Event > Example 1",
             f"{EVENT} > Update an Event > Example 4",
-            f"{EVENT} > Delete an Event > Example 1",
-            f"{EVENT} > Delete an Event for Good > Example 1",
             f"{RESTORE} > Example 2",
+        ],
+        # A soft delete keeps the row, in the trash; ?permanent=true removes it.
+        given(EventFactory, caller=OWNER, then=[row(Event, id=1, deleted_at=NOT_NULL)]): [
+            f"{EVENT} > Delete an Event > Example 1"
+        ],
+        given(EventFactory, caller=OWNER, then=[gone(Event, id=1)]): [
+            f"{EVENT} > Delete an Event for Good > Example 1"
         ],
         given(EventFactory, caller=OWNER_BROWSER): [f"{EVENT} > Update an Event > Example 5"],
         given(EventFactory, caller=OWNER_BROWSER_WITHOUT_CSRF): [
@@ -89,10 +97,12 @@ bind(
             f"{EVENT} > Update an Event > Example 2",
             f"{EVENT} > Delete an Event > Example 2",
         ],
-        given(trashed_event, caller=OWNER): [
-            f"{EVENT} > Retrieve a Trashed Event > Example 1",
-            f"{EVENT} > Delete an Event for Good > Example 2",
-            f"{RESTORE} > Example 1",
+        given(trashed_event, caller=OWNER): [f"{EVENT} > Retrieve a Trashed Event > Example 1"],
+        given(trashed_event, caller=OWNER, then=[gone(Event, id=1)]): [
+            f"{EVENT} > Delete an Event for Good > Example 2"
+        ],
+        given(trashed_event, caller=OWNER, then=[row(Event, id=1, deleted_at=None)]): [
+            f"{RESTORE} > Example 1"
         ],
         given(trashed_event, caller=SOMEONE): [
             f"{EVENT} > Retrieve a Trashed Event > Example 2",
@@ -100,3 +110,10 @@ bind(
         ],
     }
 )
+
+# After a soft delete, the event is gone for everyone, its owner included, unless asked
+# with_trashed; after a delete for good, even its owner's with_trashed finds nothing.
+TRASHED = f"{EVENT} > Retrieve a Trashed Event"
+follow_up(f"{EVENT} > Delete an Event > Example 1", f"{EVENT} > Retrieve an Event > Example 2")
+follow_up(f"{EVENT} > Delete an Event > Example 1", f"{TRASHED} > Example 1")
+follow_up(f"{EVENT} > Delete an Event for Good > Example 1", f"{TRASHED} > Example 2")

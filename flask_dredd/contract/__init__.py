@@ -1,1 +1,1 @@
-"""The compiled .apib: compiling, reorder, routes, the text, shards."""
+"""The compiled .apib: compiling, reorder, routes, the text, shards, derived transactions."""

@@ -92,11 +92,12 @@ def _run_locked(config: RunConfig, count: int, identity: RunIdentity, locks: Run
     for stale in ("dredd.xml", "index.html", "run.json", RECORD_FILE):
         (reports / stale).unlink(missing_ok=True)  # never an earlier run's, if the merge fails
     durations = json.loads(timings.read_text(encoding="utf-8"))
-    text = contract.source.read_text(encoding="utf-8")
-    # The split is of the document as written; each shard reorders its own actions.
+    # The split is of the document as written (with any derived actions); each shard
+    # reorders its own actions.
     whole = (
         contract if config.order is None else check_contract(replace(config, order=None), reports)
     )
+    text = whole.reordered_text or contract.source.read_text(encoding="utf-8")
     shards = plan(whole.transactions, text, count, durations)
     basis = "recorded durations" if durations else "transaction counts"
     progress(

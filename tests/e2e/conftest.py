@@ -13,7 +13,9 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from flask_dredd.actions import documented_transactions
 from flask_dredd.blueprint import Transaction, transactions
+from flask_dredd.preflight import derived_transactions
 from flask_dredd.reports import Summary, read_xunit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,8 +57,13 @@ def run_contract(
 
 @pytest.fixture(scope="session")
 def blueprint_transactions() -> list[Transaction]:
+    """What a run replays: the documented transactions and those the policy derives."""
     assert DREDD.exists(), "Dredd is missing: `make test` runs `npm ci` first"
-    return transactions(ROOT / "apiary.apib", DREDD)
+    documented = transactions(ROOT / "apiary.apib", DREDD)
+    compiled = documented_transactions(ROOT / "apiary.apib", ROOT / "node_modules")
+    derived = [Transaction(d.name, d.source.method, d.answer.status, d.source.uri)
+               for d in derived_transactions(ROOT, compiled)]  # fmt: skip
+    return documented + derived
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Authoring commands: project, inventory, check, scaffold, drift, record (issue #12)."""

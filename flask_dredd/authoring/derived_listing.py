@@ -1,0 +1,72 @@
+"""What `flask dredd names` and `flask dredd check` say about transactions derived from
+the policy (`flask_dredd.contract.derived`).
+
+`names` lists each derived transaction with its rule and source, and each exemption with
+its reason. `check` fails on a policy problem (an unknown answer or exemption, an
+exemption without a reason, a rule covering nothing), on a bad policy file, and on a
+route a rule covers but cannot derive: its source transaction is skipped, or has
+neither fixtures nor a `no_fixtures` declaration, so the derived one would not run on
+the state the rule is about. After a run, `check` lists the filters the vacuity check
+flagged (`flask_dredd.probes.vacuity`); `check --strict` fails on them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask_dredd.check import Problem
+from flask_dredd.contract.derived import PolicyError, derive, load_policy, policy_problems
+from flask_dredd.inventory import Inventory
+from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
+
+
+def derived_lines(root: Path, inventory: Inventory) -> list[str]:
+    """One line per derived transaction and per exemption; a policy error as one line."""
+    documented = [entry.transaction for entry in inventory.entries]
+    try:
+        rules = load_policy(root)
+    except PolicyError as exc:
+        return [f"policy error: {exc}"]
+    lines = [f"derived      {d.name}  (rule {d.rule.name!r}: {d.source.name}'s fixtures, "
+             f"answered as {d.answer.name})" for d in derive(rules, documented)]  # fmt: skip
+    lines += [f"exempt       {name}  (rule {rule.name!r}: {reason})"
+              for rule in rules for name, reason in rule.exempt.items()]  # fmt: skip
+    return lines
+
+
+def derived_problems(root: Path, inventory: Inventory) -> tuple[list[Problem], int]:
+    """The policy's problems, and how many transactions it derives."""
+    documented = [entry.transaction for entry in inventory.entries]
+    try:
+        rules = load_policy(root)
+    except PolicyError as exc:
+        return [Problem("policy", str(exc))], 0
+    problems = [Problem("policy", message) for message in policy_problems(rules, documented)]
+    derived = derive(rules, documented)
+    for item in derived:
+        entry = inventory.entry(item.source.name)
+        state = entry.state if entry is not None else "missing"
+        if state in ("skipped", "missing"):
+            problems.append(Problem(
+                "policy",
+                f"rule {item.rule.name!r} covers {item.source.name!r} but cannot derive from "
+                f"it: the source is {state}, so {item.name!r} would not run on its fixtures. "
+                "Give the source fixtures, or exempt it from the rule with a reason",
+            ))  # fmt: skip
+    return problems, len(derived)
+
+
+def vacuity_lines(reports: Path) -> list[str]:
+    """`<name>: filter x removes nothing here: …` for each flag of the last run in `reports`."""
+    path = reports / VACUITY_FILE
+    if not path.is_file():
+        return []
+    lines = []
+    for text in path.read_text(encoding="utf-8").splitlines():
+        try:
+            note = json.loads(text)
+        except ValueError:
+            continue  # a line cut short by a run that was stopped
+        lines.append(f"{note.get('name')}: {note.get('vacuous')}")
+    return list(dict.fromkeys(lines))

@@ -1,0 +1,1 @@
+"""Beyond one response (issue #11): state post-conditions and follow-up probes (handler side)."""

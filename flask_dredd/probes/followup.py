@@ -1,0 +1,151 @@
+"""Follow-up probes: after a transaction, ask another documented request against the state
+it left, and compare the answer with that request's documented example.
+
+Declared in a hook file, never hand-coded::
+
+    from flask_dredd.probes.followup import follow_up
+
+    follow_up("Auth > Logout > Log Out > Example 1",          # after this transaction,
+              "Auth > Session > Show the Session > Example 2")  # ask this one, with the
+                                                                # trigger's credentials
+
+The follow-up sends the documented request (method, URI, headers, body) of the second
+transaction to the server the trigger was sent to, with the `carry` headers (default
+``Cookie`` and ``Authorization``) taken from the triggering
+transaction's own request, as its hooks signed it in: "the old cookie". `carry=()` sends
+the documented request as it is. The answer must have the documented status and match
+the documented example exactly (the exact comparator's rules, volatile values and
+`inexact` declarations of the follow-up's name). Differences fail the triggering
+transaction, under a heading naming the follow-up, so they show under the trigger in
+Dredd's report and the HTML report.
+
+Standard library only: it runs inside the hooks handler.
+"""
+
+from __future__ import annotations
+
+import http.client
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_dredd import hooks
+from flask_dredd.callsite import project_frame
+from flask_dredd.exact.transaction import differences, rules_for
+from flask_dredd.probes.verdict import add_failure
+
+#: Headers a follow-up takes from its trigger's request unless told otherwise.
+CARRY = ("Cookie", "Authorization")
+#: Seconds a follow-up request may take: the whole after_each hook must finish in 4 s.
+TIMEOUT = 3.0
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    trigger: str
+    ask: str
+    carry: tuple[str, ...]
+    file: str
+    line: int
+
+    def heading(self) -> str:
+        carried = f", with this transaction's {', '.join(self.carry)}" if self.carry else ""
+        return f"follow-up {self.ask!r}{carried} ({self.file}:{self.line}):"
+
+
+_tables: weakref.WeakKeyDictionary[hooks.Registry, list[FollowUp]] = weakref.WeakKeyDictionary()
+_documented: dict[str, dict[str, Any]] = {}  # name -> Dredd's transaction, from before_all
+
+
+def follow_ups(registry: hooks.Registry | None = None) -> list[FollowUp]:
+    registry = hooks.registry if registry is None else registry
+    table = _tables.get(registry)
+    if table is None:
+        table = _tables[registry] = []
+    return table
+
+
+def follow_up(trigger: str, ask: str, *, carry: Sequence[str] = CARRY) -> None:
+    """After transaction `trigger`, ask the documented transaction `ask` (see above)."""
+    for label, value in (("trigger", trigger), ("ask", ask)):
+        if not isinstance(value, str) or not value.strip():
+            raise TypeError(f"follow_up() takes transaction names; {label} is {value!r}")
+    if trigger == ask:
+        raise ValueError(f"follow_up({trigger!r}, ...) asks the transaction that triggers it")
+    if isinstance(carry, str):
+        raise TypeError(f"follow_up(carry=...) takes a list of header names: carry=[{carry!r}]")
+    frame = project_frame()
+    follow_ups().append(
+        FollowUp(trigger, ask, tuple(carry), frame.f_code.co_filename, frame.f_lineno)
+    )
+
+
+def arm(transactions: Any) -> None:
+    """Keep the documented transactions (before_all's list) the follow-ups ask."""
+    _documented.clear()
+    for transaction in transactions if isinstance(transactions, list) else []:
+        if isinstance(transaction, dict):
+            _documented.setdefault(str(transaction.get("name") or ""), transaction)
+
+
+def run(transaction: dict[str, Any]) -> None:
+    """Ask every follow-up of this transaction; fail it with each one's differences."""
+    name = str(transaction.get("name") or "")
+    for probe in [p for p in follow_ups() if p.trigger == name]:
+        found = ask(probe, transaction)
+        if found:
+            add_failure(transaction, probe.heading(), found)
+
+
+def ask(probe: FollowUp, trigger: Mapping[str, Any]) -> list[str]:
+    """The differences between the follow-up's answer and its documented example."""
+    documented = _documented.get(probe.ask)
+    if documented is None:
+        return [f"the blueprint documents no transaction {probe.ask!r} (see `flask dredd names`)"]
+    request = documented.get("request") or {}
+    headers = _headers(request.get("headers"), (trigger.get("request") or {}).get("headers"),
+                       probe.carry)  # fmt: skip
+    try:
+        status, real_headers, body = _send(trigger, str(request.get("method") or "GET"),
+                                           str(request.get("uri") or "/"), headers,
+                                           str(request.get("body") or ""))  # fmt: skip
+    except (OSError, http.client.HTTPException) as exc:
+        return [f"no answer from the server: {exc}"]
+    expected = documented.get("expected") or {}
+    found = []
+    if str(status) != str(expected.get("statusCode")):
+        found.append(f"status: documented {expected.get('statusCode')}, got {status}")
+    real = {"statusCode": status, "headers": real_headers, "body": body}
+    found += differences({"expected": expected, "real": real}, rules_for(probe.ask))
+    return found
+
+
+def _headers(documented: Any, trigger: Any, carry: Sequence[str]) -> dict[str, str]:
+    carried = {c.lower() for c in carry}
+    headers = {
+        str(k): str(v) for k, v in (documented or {}).items() if str(k).lower() not in carried
+    }
+    for key, value in (trigger or {}).items():
+        if str(key).lower() in carried:
+            headers[str(key)] = str(value)
+    return headers
+
+
+def _send(trigger: Mapping[str, Any], method: str, uri: str, headers: Mapping[str, str],
+          body: str) -> tuple[int, dict[str, list[str]], str]:  # fmt: skip
+    host, port = str(trigger.get("host") or "127.0.0.1"), int(trigger.get("port") or 80)
+    secure = str(trigger.get("protocol") or "http:").startswith("https")
+    kind = http.client.HTTPSConnection if secure else http.client.HTTPConnection
+    connection = kind(host, port, timeout=TIMEOUT)
+    try:
+        connection.request(method, uri, body=body.encode("utf-8") if body else None,
+                           headers=dict(headers))  # fmt: skip
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", errors="replace")
+        found: dict[str, list[str]] = {}
+        for key, value in response.getheaders():
+            found.setdefault(key.lower(), []).append(value)
+        return response.status, found, text
+    finally:
+        connection.close()

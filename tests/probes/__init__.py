@@ -1,0 +1,1 @@
+"""Tests of flask_dredd.probes: post-conditions, follow-up probes."""

@@ -1,0 +1,145 @@
+"""Follow-up probes: the documented request is sent with the trigger's credentials, and an
+answer that differs from its example fails the trigger under a heading naming the probe."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from flask_dredd import hooks
+from flask_dredd.probes import followup
+from flask_dredd.probes.followup import follow_up
+
+SHOW = "Auth > Session > Show the Session > Example 4"
+LOGOUT = "Auth > Logout > Log Out > Example 1"
+EXPIRED = {"error": {"code": "session_invalid"}}
+
+
+class Server:
+    """A stand-in API: answers 401 unless the cookie is in `live`; records what it got."""
+
+    def __init__(self) -> None:
+        self.live: set[str] = set()
+        self.seen: list[dict[str, str]] = []
+
+    def answer(self, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        self.seen.append(headers)
+        if headers.get("Cookie") in self.live:
+            return 200, {"user_id": 1}
+        return 401, EXPIRED
+
+
+@pytest.fixture(autouse=True)
+def own_registry(monkeypatch: pytest.MonkeyPatch) -> hooks.Registry:
+    registry = hooks.Registry()
+    monkeypatch.setattr(hooks, "registry", registry)
+    return registry
+
+
+@pytest.fixture
+def api() -> Iterator[tuple[Server, int]]:
+    server = Server()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            status, body = server.answer(dict(self.headers.items()))
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield server, httpd.server_address[1]
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def documented() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": SHOW,
+            "request": {"method": "GET", "uri": "/auth/session",
+                        "headers": {"Cookie": "session=<placeholder>"}, "body": ""},
+            "expected": {"statusCode": "401", "headers": {"Content-Type": "application/json"},
+                         "body": json.dumps(EXPIRED)},
+        },
+        {"name": LOGOUT, "request": {"method": "POST", "uri": "/auth/logout"}, "expected": {}},
+    ]  # fmt: skip
+
+
+def trigger(port: int) -> dict[str, Any]:
+    return {
+        "name": LOGOUT, "host": "127.0.0.1", "port": port, "protocol": "http:",
+        "request": {"method": "POST", "uri": "/auth/logout",
+                    "headers": {"Cookie": "session=old", "X-CSRFToken": "t"}},
+        "real": {"statusCode": 204, "headers": {}, "body": ""},
+        "test": {"valid": True, "status": "pass"},
+    }  # fmt: skip
+
+
+def test_the_old_cookie_refused_after_logout_passes(api: tuple[Server, int]) -> None:
+    server, port = api
+    follow_up(LOGOUT, SHOW)
+    followup.arm(documented())
+    transaction = trigger(port)
+    followup.run(transaction)
+    assert "fail" not in transaction
+    assert server.seen[-1]["Cookie"] == "session=old"  # the trigger's, not the placeholder
+
+
+def test_a_logout_that_keeps_the_session_fails_the_trigger(api: tuple[Server, int]) -> None:
+    server, port = api
+    server.live.add("session=old")
+    follow_up(LOGOUT, SHOW)
+    followup.arm(documented())
+    transaction = trigger(port)
+    followup.run(transaction)
+    lines = transaction["fail"].splitlines()
+    assert lines[0].startswith(
+        f"follow-up {SHOW!r}, with this transaction's Cookie, Authorization ("
+    )
+    probe = followup.follow_ups()[0]
+    assert probe.file == __file__
+    assert lines[0].endswith(f"{probe.file}:{probe.line}): status: documented 401, got 200")
+    assert "  $.error: documented" in transaction["fail"]
+    assert transaction["test"] == {"valid": False, "status": "fail", "message": transaction["fail"]}
+
+
+def test_without_carry_the_documented_request_goes_as_written(api: tuple[Server, int]) -> None:
+    server, port = api
+    follow_up(LOGOUT, SHOW, carry=())
+    followup.arm(documented())
+    followup.run(trigger(port))
+    assert server.seen[-1]["Cookie"] == "session=<placeholder>"
+
+
+def test_a_follow_up_naming_no_documented_transaction_fails_saying_so(
+    api: tuple[Server, int],
+) -> None:
+    follow_up(LOGOUT, "Auth > Session > Show the Sesion")
+    followup.arm(documented())
+    transaction = trigger(api[1])
+    followup.run(transaction)
+    assert (
+        "the blueprint documents no transaction 'Auth > Session > Show the Sesion'"
+        in (transaction["fail"])
+    )
+
+
+def test_misuse_is_refused() -> None:
+    with pytest.raises(ValueError, match="asks the transaction that triggers it"):
+        follow_up(LOGOUT, LOGOUT)
+    with pytest.raises(TypeError, match=r"carry=\['Cookie'\]"):
+        follow_up(LOGOUT, SHOW, carry="Cookie")

@@ -1,0 +1,84 @@
+"""The vacuity check: a filter whose removal changes nothing is flagged, one that removes
+a row is not, and pagination is never asked about."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from flask_dredd.probes import vacuity
+
+ROWS = [{"id": 1, "owner_id": 1, "title": "talks"}, {"id": 2, "owner_id": 2, "title": "talks"}]
+
+
+@pytest.fixture
+def api() -> Iterator[tuple[list[str], int]]:
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            asked.append(self.path)
+            query = parse_qs(urlsplit(self.path).query)
+            rows = [
+                r for r in ROWS if str(r["owner_id"]) in query.get("owner_id", [str(r["owner_id"])])
+            ]
+            rows = [r for r in rows if query.get("q", [r["title"]])[0] in r["title"]]
+            data = json.dumps({"items": rows}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield asked, httpd.server_address[1]
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def listed(port: int) -> dict[str, Any]:
+    rows = [ROWS[0]]  # what ?owner_id=1&q=talks answers
+    return {
+        "name": "Notes > Notes > List", "id": "GET (200) /notes", "host": "127.0.0.1",
+        "port": port, "protocol": "http:",
+        "request": {"method": "GET", "uri": "/notes?owner_id=1&q=talks&page=1&per_page=20",
+                    "headers": {"Accept": "application/json"}},
+        "real": {"statusCode": 200, "body": json.dumps({"items": rows}, indent=2)},
+    }  # fmt: skip
+
+
+def test_a_filter_that_removes_nothing_is_flagged_and_noted(
+    api: tuple[list[str], int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked, port = api
+    notes = tmp_path / vacuity.NOTES_FILE
+    monkeypatch.setenv(vacuity.NOTES_ENV, str(notes))
+    flags = vacuity.check(listed(port))
+    # Without owner_id, user 2's row comes back: that filter excludes something. Every
+    # row says "talks", so q removes nothing.
+    assert flags == ["filter q removes nothing here: add a fixture it must exclude"]
+    assert asked == ["/notes?q=talks&page=1&per_page=20", "/notes?owner_id=1&page=1&per_page=20"]
+    [note] = [json.loads(line) for line in notes.read_text().splitlines()]
+    assert note == {"name": "Notes > Notes > List", "id": "GET (200) /notes", "vacuous": flags[0]}
+
+
+def test_nothing_is_asked_for_a_failed_or_refused_or_unsafe_transaction(
+    api: tuple[list[str], int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked, port = api
+    monkeypatch.setenv(vacuity.NOTES_ENV, str(tmp_path / vacuity.NOTES_FILE))
+    failed = {**listed(port), "fail": "status differs"}
+    refused = {**listed(port), "real": {"statusCode": 403, "body": "{}"}}
+    posted = {**listed(port), "request": {**listed(port)["request"], "method": "POST"}}
+    assert [vacuity.check(t) for t in (failed, refused, posted)] == [[], [], []]
+    assert asked == []
