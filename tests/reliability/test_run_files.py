@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from flask_dredd.runner import RunConfig, write_dredd_config
+from flask_dredd.runner import RunConfig, check_contract, write_dredd_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +25,8 @@ def test_dredd_reports_named_in_dredd_yml_go_to_the_runs_own_folder(tmp_path: Pa
         database_url="sqlite:///x_contract.db", dredd_config=dredd_yml, reports_dir=reports,
         order="reverse",
     )  # fmt: skip
-    effective = write_dredd_config(config, "http://127.0.0.1:1", 12345)
+    contract = check_contract(config, reports)
+    effective = write_dredd_config(config, contract, "http://127.0.0.1:1", 12345)
     written = yaml.safe_load(effective.read_text())
     assert effective.parent == reports
     assert written["output"] == [
