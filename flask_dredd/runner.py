@@ -29,7 +29,7 @@ from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.html_report import write_html_report
 from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.outcome import conclude, result_line
-from flask_dredd.preflight import Contract, PreflightError, preflight
+from flask_dredd.preflight import Contract, DreddDefaults, PreflightError, preflight
 from flask_dredd.recorder import RECORD_ENV
 from flask_dredd.run_lock import LockError, RunIdentity, RunLocks
 from flask_dredd.run_report import RECORD_FILE, RunReport
@@ -76,13 +76,15 @@ class RunConfig:
     stall_timeout: float = DEFAULT_STALL_TIMEOUT  # no transaction progress for this long
     hook_timeout: float | None = None  # None: the handler's own default
     env: dict[str, str] = field(default_factory=dict)
+    dredd: Path | None = None  # the Dredd binary; None: node_modules/.bin/dredd
+    dredd_defaults: DreddDefaults = (None, None)  # from the settings: see preflight
 
     def path(self, p: Path) -> Path:
         return p if p.is_absolute() else self.root / p
 
     @property
     def dredd_bin(self) -> Path:
-        return self.root / "node_modules" / ".bin" / "dredd"
+        return self.path(self.dredd) if self.dredd else self.root / "node_modules/.bin/dredd"
 
 
 @dataclass
@@ -261,8 +263,11 @@ def run_dredd(
 def check_tools(config: RunConfig) -> None:
     if not config.dredd_bin.exists():
         raise RunError(
-            f"Dredd is not installed ({config.dredd_bin} is missing): run `npm ci` "
-            "in the project root (needs Node.js 18+ and npm)."
+            f"no Dredd binary: {config.dredd_bin} is missing. Install it in the project "
+            "root with `npm install --save-dev --save-exact dredd@14.1.0` (Node.js 18+; "
+            "`npm ci` where package.json and its lock already pin it). A new project needs "
+            "a package.json first: `flask dredd init` writes one. Or name the binary with "
+            "--dredd / FLASK_DREDD_DREDD."
         )
     handler_command(config.hooks_handler, 0)  # a missing stock handler: say so now
 
@@ -277,6 +282,7 @@ def check_contract(config: RunConfig, reports: Path) -> Contract:
             order=config.order,
             reports=reports,
             hook_timeout=config.hook_timeout,
+            dredd_defaults=config.dredd_defaults,
         )
     except PreflightError as exc:
         raise RunError(str(exc)) from None

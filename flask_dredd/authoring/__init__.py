@@ -1,0 +1,1 @@
+"""What authors use: project, inventory, check, scaffold, drift, record, init."""

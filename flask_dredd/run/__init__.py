@@ -1,0 +1,1 @@
+"""A contract run: preflight, database, server, Dredd, watchdog, outcome."""
