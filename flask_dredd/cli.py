@@ -20,7 +20,13 @@ from flask.cli import ScriptInfo
 
 from flask_dredd.actions import documented_transactions
 from flask_dredd.blueprint import BlueprintError
-from flask_dredd.check import hook_problems, raw_skip_problems, route_problems, strictness
+from flask_dredd.check import (
+    excluded_lines,
+    hook_problems,
+    raw_skip_problems,
+    route_problems,
+    strictness,
+)
 from flask_dredd.database import default_sqlite_url
 from flask_dredd.drift import Drift, Verdict, load_catalogue, run_catalogue, summary_line
 from flask_dredd.handler import HookFileError
@@ -254,6 +260,8 @@ def names_command(blueprint: Path | None, dredd_config: Path, factories: str) ->
     inventory = _take_inventory(project)
     for line in describe_inventory(inventory, project.root):
         click.echo(line)
+    for rule, reason in settings["excluded-routes"].items():
+        click.echo(f"excluded: {rule}: {reason} (not in the contract)")
 
 
 @dredd.command("check")
@@ -275,19 +283,29 @@ def check_command(
     app = _load_app(_app_import_path(ctx, settings))
     routes = app_routes(app)
     hook_paths = project.hook_paths()
+    excluded = settings["excluded-routes"]
     problems = (
         hook_problems(inventory, project.root)
         + raw_skip_problems(hook_paths, project.root)
-        + route_problems([entry.transaction for entry in inventory.entries], routes)
+        + route_problems(
+            [entry.transaction for entry in inventory.entries],
+            routes,
+            app.url_map.converters,
+            excluded,
+        )
     )
     for problem in problems:
         click.echo(f"✗ {problem}")
+    for line in excluded_lines(routes, excluded):
+        click.echo(line)
     for line in strictness(inventory, project.root):
         click.echo(line)
     summary = (
         f"{len(inventory.entries)} transactions, {len(hook_paths)} hook files, "
         f"{len(routes)} routes of {app.name}"
     )
+    if excluded:
+        summary += f" ({len(excluded_lines(routes, excluded))} left out of the contract)"
     if problems:
         click.echo(f"check: {len(problems)} problem(s) in {summary}")
         sys.exit(1)
@@ -303,7 +321,7 @@ def scaffold_command(name: str, blueprint: Path | None, dredd_config: Path, fact
     project = _project(settings)
     inventory = _take_inventory(project)
     try:
-        done = scaffold(project, inventory, name)
+        done = scaffold(project, inventory, name, settings["scaffold-prefix"])
     except ScaffoldError as exc:
         _fail(str(exc), 1)
     inside = done.path.is_relative_to(project.root)
@@ -383,6 +401,7 @@ def drift_command(
         reports=project.root / reports_dir,
         jobs=jobs,
         on_verdict=show,
+        excluded=settings["excluded-routes"],
     )
     if control_verdict.caught_by or control_verdict.exit_code != 0:
         _fail("the unchanged app does not pass the contract; fix that before judging drifts")
