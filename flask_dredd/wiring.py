@@ -40,7 +40,9 @@ Every mistake is reported before the database is touched, with what to do.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -153,7 +155,11 @@ def install(
     wiring = _installed = Wiring(app, db, seed, strategy, migrations, parts)
 
     def prepare_database(transactions: Any) -> None:
-        wiring.boot()
+        try:
+            wiring.boot()
+        except IsolationError as exc:
+            report_setup_error(exc, f"{site[0]}:{site[1]} prepare_database")
+            raise
 
     def reset_database(transaction: Any) -> None:
         wiring.reset()
@@ -161,6 +167,20 @@ def install(
     hooks.before_all(at_call_site(prepare_database, "prepare_database", frame=frame))
     hooks.before_each(at_call_site(reset_database, "reset_database", frame=frame))
     return wiring
+
+
+def report_setup_error(error: Exception, hook: str) -> None:
+    """Tell `flask dredd run` that the setup failed, so it exits 2 (a setup error).
+
+    The notice goes into the handler's abort file (``FLASK_DREDD_ABORT_FILE``) with
+    ``"setup": true``; the hook still raises, so every transaction fails with the message.
+    """
+    path = os.environ.get("FLASK_DREDD_ABORT_FILE")
+    if not path:
+        return  # not under `flask dredd run`: the failing hook says it all
+    notice = {"cause": f"setup error: {error}", "hook": hook, "transaction": None, "setup": True}
+    with contextlib.suppress(OSError):  # the failing transactions carry the message anyway
+        Path(path).write_text(json.dumps(notice))
 
 
 def current_session() -> Any:

@@ -81,7 +81,9 @@ def new_project(tmp_path: Path, variant: str) -> NewProject:
         # As the project's author did once: `flask db init`, then the first revision.
         done = project.flask("db", "init", DATABASE_URL="sqlite://")
         assert done.returncode == 0, done.stdout + done.stderr
-    (root / "0001_users_and_notes.py").rename(root / "migrations/versions/0001_users_and_notes.py")
+    versions = root / "migrations/versions"  # git keeps no empty folder
+    versions.mkdir(exist_ok=True)
+    (root / "0001_users_and_notes.py").rename(versions / "0001_users_and_notes.py")
     return project
 
 

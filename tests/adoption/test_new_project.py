@@ -42,14 +42,15 @@ def test_green_on_postgres(project: NewProject, notes_postgres_url: str) -> None
 
 
 def test_a_forgotten_db_setting_is_named_and_the_database_kept(tmp_path: Path) -> None:
-    """Plain SQLAlchemy without `db=`: every transaction fails with the fix, and the
-    database the run migrated is left as it was (its migration record included)."""
+    """Plain SQLAlchemy without `db=`: a setup error (exit 2) naming the fix, within
+    seconds, and the database the run migrated is left as it was (its migration record
+    included)."""
     project = new_project(tmp_path, "alembic")
     (project.root / "hooks/setup.py").write_text("from flask_dredd import install\n\ninstall()\n")
     database = tmp_path / "notes_contract.db"
     run = project.run_contract(f"sqlite:///{database}")
-    assert run.exit_code == 1 and run.report is not None
-    assert run.report.failed == TRANSACTIONS
+    assert run.exit_code == 2 and run.report is not None, run.output
+    assert "setup error: db not found" in run.output
     assert "db not found: the app 'notes' has no Flask-SQLAlchemy extension" in run.output
     assert "FLASK_DREDD_DB=package.module:db" in run.output
     with sqlite3.connect(database) as connection:
