@@ -23,6 +23,7 @@ from flask_dredd.blueprint import BlueprintError
 from flask_dredd.check import (
     excluded_lines,
     hook_problems,
+    python_string,
     raw_skip_problems,
     route_problems,
     strictness,
@@ -499,3 +500,35 @@ def record_command(
         + (f"; review them with `git diff {where}`" if recording.changed else "")
     )
     sys.exit(1 if not_run else 0)
+
+
+@dredd.command("init")
+@click.option("--force", is_flag=True, help="replace files that exist already")
+@click.pass_context
+def init_command(ctx: click.Context, force: bool) -> None:
+    """Write what this Flask project needs for contract tests, keeping what exists.
+
+    The [tool.flask-dredd] settings in pyproject.toml, hooks/ (the setup line and the
+    declarations), factories/ (a stub per model), apiary.apib (an action per route),
+    package.json with Dredd pinned and its lock, a Makefile, .gitignore lines, a GitHub
+    workflow and a docker-compose.yml. Existing files are kept unless --force.
+    """
+    from flask_dredd.authoring.init import init
+
+    settings = _settings()
+    import_path = _app_import_path(ctx, settings)
+    app = _load_app(import_path)
+    root = Path.cwd()
+    done = init(root, app, import_path, force=force, prefix=settings["scaffold-prefix"],
+                url_env=settings["database-url-env"])  # fmt: skip
+    for relative in done.written:
+        click.echo(f"wrote {relative}")
+    for relative in done.kept:
+        click.echo(f"kept  {relative} (exists; --force replaces it)")
+    click.echo("\nnext steps:")
+    click.echo("  npm ci                  # Dredd 14.1.0, as package-lock.json pins it")
+    click.echo("  flask dredd names       # every transaction: MISSING until it has its data")
+    click.echo("  then fixtures for each (or a declaration in hooks/declarations.py):")
+    for name in done.transactions:
+        click.echo(f"  flask dredd scaffold {python_string(name)}")
+    click.echo("  flask dredd run         # the first green run, once the examples are filled in")
