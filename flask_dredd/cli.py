@@ -54,7 +54,13 @@ def _app_import_path(ctx: click.Context, settings: Settings) -> str:
     return str(found)
 
 
-def _load_app(import_path: str) -> Flask:
+def _load_app(import_path: str, settings: Settings | None = None) -> Flask:
+    """The app, loaded here to read its routes and models: it gets the run's database
+    URL if none is set (an app that reads DATABASE_URL at start needs one; nothing
+    connects to it)."""
+    if settings is not None:
+        url = _run_database_url(settings, Path.cwd(), import_path)
+        os.environ.setdefault(settings["database-url-env"], url)
     try:
         return ScriptInfo(app_import_path=import_path, set_debug_flag=False).load_app()
     except Exception as exc:  # whatever the app's factory raises, say so and stop
@@ -236,6 +242,12 @@ def _take_inventory(project: Project) -> Inventory:
 
 
 def _project(settings: Settings) -> Project:
+    """The project's files; hook files and factories import the app, which may read its
+    database URL at import: it gets the run's (nothing connects to it here)."""
+    info = click.get_current_context().find_object(ScriptInfo)
+    app = (info.app_import_path if info else None) or settings["app"] or "app"
+    url = _run_database_url(settings, Path.cwd(), app)
+    os.environ.setdefault(settings["database-url-env"], url)
     try:
         return Project.load(
             Path.cwd(),
@@ -281,7 +293,7 @@ def check_command(
     settings = _settings(blueprint=blueprint, dredd_config=dredd_config, factories=factories)
     project = _project(settings)
     inventory = _take_inventory(project)
-    app = _load_app(_app_import_path(ctx, settings))
+    app = _load_app(_app_import_path(ctx, settings), settings)
     routes = app_routes(app)
     hook_paths = project.hook_paths()
     excluded = settings["excluded-routes"]
@@ -517,7 +529,7 @@ def init_command(ctx: click.Context, force: bool) -> None:
 
     settings = _settings()
     import_path = _app_import_path(ctx, settings)
-    app = _load_app(import_path)
+    app = _load_app(import_path, settings)
     root = Path.cwd()
     done = init(root, app, import_path, force=force, prefix=settings["scaffold-prefix"],
                 url_env=settings["database-url-env"])  # fmt: skip
