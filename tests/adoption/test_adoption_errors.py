@@ -1,0 +1,61 @@
+"""Each adoption mistake stops `flask dredd run` in seconds, naming the fix, with no
+database created or changed."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import FLASK, NewProject, new_project
+
+
+def timed(project: NewProject, *args: str, app: bool = True, **env: str) -> tuple[int, str, float]:
+    command = [FLASK, *(["--app", "notes"] if app else []), "dredd", "run", *args]
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=project.root, env=project.env(**env),
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    return done.returncode, done.stdout + done.stderr, time.monotonic() - started
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> NewProject:
+    return new_project(tmp_path, "fsqla")
+
+
+def test_no_app(fresh: NewProject, tmp_path: Path) -> None:
+    code, output, seconds = timed(fresh, app=False)
+    assert code == 2 and seconds < 5, output
+    assert "no app found: run `flask --app <module> dredd …`" in output
+    assert "[tool.flask-dredd]" in output and "Traceback" not in output
+
+
+def test_no_dredd_binary_gives_the_npm_command(fresh: NewProject, tmp_path: Path) -> None:
+    (fresh.root / "node_modules").unlink()
+    database = tmp_path / "notes_contract.db"
+    code, output, seconds = timed(fresh, "--database-url", f"sqlite:///{database}")
+    assert code == 2 and seconds < 5, output
+    assert "npm install --save-dev --save-exact dredd@14.1.0" in output
+    assert "`flask dredd init` writes one" in output
+    assert not database.exists()
+
+
+def test_a_misspelt_settings_key(fresh: NewProject, tmp_path: Path) -> None:
+    (fresh.root / "pyproject.toml").write_text("[tool.flask-dredd]\nmigration = 'none'\n")
+    database = tmp_path / "notes_contract.db"
+    code, output, seconds = timed(fresh, "--database-url", f"sqlite:///{database}")
+    assert code == 2 and seconds < 5, output
+    assert "'migration' (did you mean 'migrations'?)" in output and "Valid keys:" in output
+    assert not database.exists()
+
+
+def test_no_migrations_found(fresh: NewProject, tmp_path: Path) -> None:
+    settings = "[tool.flask-dredd]\nmigrations = 'db/alembic.ini'\n"
+    (fresh.root / "pyproject.toml").write_text(settings)
+    database = tmp_path / "notes_contract.db"
+    code, output, seconds = timed(fresh, "--database-url", f"sqlite:///{database}")
+    assert code == 2 and seconds < 5, output
+    assert "no migrations found" in output and "db/alembic.ini" in output
+    assert not database.exists()
