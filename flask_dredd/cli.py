@@ -197,6 +197,7 @@ def run_command(
         env=_url_env(settings, url),
         dredd=Path(settings["dredd"]),
         dredd_defaults=dredd_defaults(settings),
+        excluded_routes=settings["excluded-routes"],
     )
     try:
         result = run(config)

@@ -78,6 +78,7 @@ class RunConfig:
     env: dict[str, str] = field(default_factory=dict)
     dredd: Path | None = None  # the Dredd binary; None: node_modules/.bin/dredd
     dredd_defaults: DreddDefaults = (None, None)  # from the settings: see preflight
+    excluded_routes: dict[str, str] = field(default_factory=dict)  # reported, with reasons
 
     def path(self, p: Path) -> Path:
         return p if p.is_absolute() else self.root / p
@@ -419,6 +420,7 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
     if conclusion.xunit_rewritten:
         progress("report", conclusion.xunit_rewritten)
     exit_code = outcome.exit_code
+    report.excluded = dict(config.excluded_routes)
     summarise(report, reports)
     dredd_said = "" if dredd_exit is None else f"; Dredd exit {dredd_exit}"
     progress(
@@ -456,6 +458,8 @@ def summarise(report: RunReport, reports: Path) -> None:
     for row in report.rows:
         if row.inexact:
             progress("opt-out", f"{row.name}: {row.inexact}")
+    for rule, reason in report.excluded.items():
+        progress("excluded", f"{rule}: {reason} (not in the contract)")
     try:
         path = write_html_report(report, reports / "index.html")
     except OSError as exc:  # a report must never hide Dredd's verdict

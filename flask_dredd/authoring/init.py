@@ -84,7 +84,8 @@ def settings_section(root: Path, app: Flask, import_path: str, prefix: str, forc
         '# seed = "myapp.seed:static_rows"  # rows every transaction starts with',
         f'scaffold-prefix = "{prefix}"' if prefix else '# scaffold-prefix = "/api"',
         "",
-        "[tool.flask-dredd.excluded-routes]  # each left out of the contract, with a reason",
+        "# Routes left out of the contract, each with its reason:",
+        "# [tool.flask-dredd.excluded-routes]",
         '# "GET /docs" = "the HTML documentation page"',
     ]
     path.write_text(text.rstrip() + ("\n\n" if text.strip() else "") + "\n".join(lines) + "\n")

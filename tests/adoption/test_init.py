@@ -25,8 +25,11 @@ from .test_new_project import assert_green
 
 pytestmark = pytest.mark.e2e
 #: What README.md states for a project adopted with `flask dredd init`, per variant.
-INIT_GLUE_LINES = {"fsqla": 14, "alembic": 15}
-README_SAYS = "14 lines of glue with Flask-SQLAlchemy, 15 with plain SQLAlchemy and Alembic"
+INIT_GLUE_LINES = {"fsqla": 15, "alembic": 14}
+README_SAYS = (
+    "15 lines of glue with Flask-SQLAlchemy (one route left out of the contract), "
+    "14 with plain SQLAlchemy and Alembic"
+)
 CHECK_JSONSCHEMA = str(Path(sys.executable).parent / "check-jsonschema")
 #: The transactions that need rows, and what the author writes into each scaffolded stub.
 FIXTURES = {
@@ -57,10 +60,15 @@ def adopted(tmp_path: Path, variant: str) -> NewProject:
     (root / "factories.py").unlink()
     done = project.flask("dredd", "init")  # no DATABASE_URL: init needs none
     assert done.returncode == 0, done.stdout + done.stderr
+    settings = root / "pyproject.toml"
     if variant == "alembic":  # plain SQLAlchemy: the one setting the engine cannot guess
-        settings = root / "pyproject.toml"
         settings.write_text(settings.read_text().replace(
             "[tool.flask-dredd]\n", '[tool.flask-dredd]\ndb = "notes.database"\n', 1))  # fmt: skip
+    else:  # a route the contract leaves out, with its reason
+        api = root / "notes/api.py"
+        api.write_text(api.read_text() + '\n\n@bp.get("/docs")\ndef docs():\n    return "<p>"\n')
+        settings.write_text(settings.read_text() + '[tool.flask-dredd.excluded-routes]\n'
+                            '"GET /docs" = "the HTML documentation page"\n')  # fmt: skip
     assert 'flask dredd scaffold "Notes > Notes by note_id > Get note"' in done.stdout
     (root / "apiary.apib").write_text(examples)  # the author fills in the examples
     (root / "factories/__init__.py").write_text(fixtures)
@@ -113,6 +121,11 @@ def test_init_then_scaffold_runs_green_on_sqlite_and_passes_check(project: NewPr
     assert_green(run)
     check = flask_dredd(project, "check")
     assert check.returncode == 0, check.stdout + check.stderr
+    if (project.root / "notes/models.py").read_text().count("db.Model"):  # the fsqla variant
+        assert "excluded: GET /docs: the HTML documentation page" in check.stdout
+        assert "[flask-dredd] excluded  GET /docs: the HTML documentation page" in done.stdout
+        report = (project.root / "reports/index.html").read_text()
+        assert "<code>GET /docs</code>: the HTML documentation page" in report
 
 
 @pytest.mark.postgres
