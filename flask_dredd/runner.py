@@ -29,8 +29,15 @@ from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.html_report import write_html_report
 from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.outcome import conclude, result_line
-from flask_dredd.preflight import Contract, DreddDefaults, PreflightError, preflight
+from flask_dredd.preflight import (
+    Contract,
+    DreddDefaults,
+    PreflightError,
+    load_dredd_config,
+    preflight,
+)
 from flask_dredd.recorder import RECORD_ENV
+from flask_dredd.run import wiring_probe
 from flask_dredd.run_lock import LockError, RunIdentity, RunLocks
 from flask_dredd.run_report import RECORD_FILE, RunReport
 from flask_dredd.server import (
@@ -273,6 +280,18 @@ def check_tools(config: RunConfig) -> None:
     handler_command(config.hooks_handler, 0)  # a missing stock handler: say so now
 
 
+def start_wiring_probe(config: RunConfig) -> subprocess.Popen[str] | None:
+    """The probe of the hooks' wiring (`run.wiring_probe`), or None without hook files."""
+    try:
+        settings = load_dredd_config(config.root, config.dredd_config, *config.dredd_defaults)
+    except PreflightError:
+        return None  # the contract phase says what is wrong with it
+    patterns = _as_list(settings.get("hookfiles"))
+    if not patterns or config.hooks_handler != "flask-dredd":
+        return None
+    return wiring_probe.start(patterns, config.root, child_environment(config))
+
+
 def check_contract(config: RunConfig, reports: Path) -> Contract:
     """dredd.yml, the reports folder, --order and the compiled blueprint, or RunError."""
     try:
@@ -332,12 +351,20 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
     started = t0 = time.monotonic()
     reports = config.path(config.reports_dir)
     check_tools(config)
+    probe = start_wiring_probe(config)  # adoption mistakes, named in seconds
     with interruptible():
         try:
+            adoption_error = wiring_probe.finish(probe) if probe else None
+            if adoption_error:
+                raise RunError(adoption_error)
             contract = check_contract(config, reports)
         except Interrupted as exc:
             progress("stopped", f"{exc} while checking the contract; nothing else ran")
             return RunResult(exit_code=130, phases=phases)
+        finally:
+            if probe is not None and probe.poll() is None:
+                probe.kill()
+                probe.communicate()
     phases["contract"] = time.monotonic() - t0
     order = f", order {config.order}" if config.order else ""
     progress(

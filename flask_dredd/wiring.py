@@ -107,6 +107,16 @@ class Wiring:
             raise
         self.app, self.context, self.isolation = app, context, isolation
 
+    def check(self) -> None:
+        """What `boot` checks before it touches the database: the app, its database
+        object, the migrations setting, the same database as the run. Changes nothing."""
+        app = load_app(self.app_source)
+        with app.app_context():
+            db = None if self.parts else find_db(app, self.db_source)
+            isolation = Isolation(db, seed=load_seed(self.seed_source), strategy=self.strategy,
+                                  migrations=self.migrations, **self.parts)  # fmt: skip
+            check_same_database(isolation.db.engine.url)
+
     def close(self) -> None:
         """Pop the app context `boot` pushed (tests that boot in their own process)."""
         if self.context is not None:
