@@ -59,3 +59,14 @@ def test_no_migrations_found(fresh: NewProject, tmp_path: Path) -> None:
     assert code == 2 and seconds < 5, output
     assert "no migrations found" in output and "db/alembic.ini" in output
     assert not database.exists()
+
+
+def test_an_unsupported_db_object_lists_what_is_accepted(tmp_path: Path) -> None:
+    project = new_project(tmp_path, "alembic")
+    (project.root / "hooks/setup.py").write_text("from flask_dredd import install\n\ninstall()\n")
+    (project.root / "pyproject.toml").write_text("[tool.flask-dredd]\ndb = 'notes.auth'\n")
+    database = tmp_path / "notes_contract.db"
+    code, output, seconds = timed(project, "--database-url", f"sqlite:///{database}")
+    assert code == 2 and seconds < 5, output
+    assert "isolation cannot use notes.auth as the database" in output and "accepts" in output
+    assert not database.exists()
