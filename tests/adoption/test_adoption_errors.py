@@ -70,3 +70,19 @@ def test_an_unsupported_db_object_lists_what_is_accepted(tmp_path: Path) -> None
     assert code == 2 and seconds < 5, output
     assert "isolation cannot use notes.auth as the database" in output and "accepts" in output
     assert not database.exists()
+
+
+def test_a_setup_notice_of_the_wiring_makes_the_run_a_setup_error(tmp_path, monkeypatch):
+    """What the probe cannot see (install() arguments known only at run time) still ends
+    as a setup error: the wiring's before_all leaves a setup notice in the abort file."""
+    from flask_dredd.inflight import read_abort
+    from flask_dredd.outcome import EXIT_SETUP, judge
+    from flask_dredd.wiring import WiringError, report_setup_error
+
+    abort = tmp_path / "abort.json"
+    monkeypatch.setenv("FLASK_DREDD_ABORT_FILE", str(abort))
+    report_setup_error(WiringError("db not found: x"), "hooks/setup.py:3 prepare_database")
+    outcome = judge(dredd_exit=1, stop=None, interrupted=None, abort_notice=read_abort(abort),
+                    not_run=0, in_flight=lambda: "")  # fmt: skip
+    assert outcome.exit_code == EXIT_SETUP
+    assert outcome.cause.startswith("setup error: db not found: x")
