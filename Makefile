@@ -23,6 +23,11 @@ DREDD_LIMITS = $(strip $(if $(STALL_TIMEOUT),--stall-timeout $(STALL_TIMEOUT)) \
   $(if $(SERVER_TIMEOUT),--server-timeout $(SERVER_TIMEOUT)) \
   $(if $(DREDD_TIMEOUT),--dredd-timeout $(DREDD_TIMEOUT)))
 export EVENTAPI_CONFIG ?= contract
+# The user-facing make variables, mapped onto flask-dredd's settings (FLASK_DREDD_…).
+SETTINGS_ENV = $(strip FLASK_DREDD_WORKERS=$(WORKERS) \
+  $(if $(BLUEPRINT),FLASK_DREDD_BLUEPRINT=$(BLUEPRINT)) \
+  $(if $(ORDER),FLASK_DREDD_ORDER=$(ORDER)) \
+  $(if $(DREDD_CONFIG),FLASK_DREDD_DREDD_CONFIG=$(DREDD_CONFIG)))
 
 .DEFAULT_GOAL := help
 .PHONY: help dredd test lint bench clean names check scaffold record drift browser merge
@@ -42,7 +47,7 @@ help: ## list the targets
 	@echo "          DREDD_TIMEOUT=$(or $(DREDD_TIMEOUT),1800) the whole Dredd phase"
 
 dredd: $(VENV)/.installed node_modules/.installed ## run the contract (apiary.apib) against the API
-	WORKERS=$(WORKERS) $(VENV)/bin/flask --app $(APP) dredd run $(DREDD_LIMITS) $(DREDD_SHARDING)
+	$(SETTINGS_ENV) $(VENV)/bin/flask --app $(APP) dredd run $(DREDD_LIMITS) $(DREDD_SHARDING)
 
 merge: $(VENV)/.installed ## merge shards' reports: make merge SHARDS="shards/*" (into reports/)
 	@test -n "$(SHARDS)" || { echo 'usage: make merge SHARDS="shards/*" (one reports folder per shard)' >&2; exit 2; }
@@ -58,18 +63,18 @@ bench: $(VENV)/.installed node_modules/.installed ## speed, measured side by sid
 	$(VENV_PY) bench/run.py $(if $(QUICK),--quick)
 
 names: $(VENV)/.installed node_modules/.installed ## every transaction: its fixture hooks, declaration or skip
-	$(VENV)/bin/flask --app $(APP) dredd names
+	$(SETTINGS_ENV) $(VENV)/bin/flask --app $(APP) dredd names
 
 check: $(VENV)/.installed node_modules/.installed ## blueprint, hook files and routes agree (the CI gate)
-	$(VENV)/bin/flask --app $(APP) dredd check
+	$(SETTINGS_ENV) $(VENV)/bin/flask --app $(APP) dredd check
 
 scaffold: $(VENV)/.installed node_modules/.installed ## hook stub for a new example: make scaffold NAME="Group > Resource > Action"
 	@test -n "$(NAME)" || { echo 'usage: make scaffold NAME="Group > Resource > Action" (see make names)' >&2; exit 2; }
-	$(VENV)/bin/flask --app $(APP) dredd scaffold "$(NAME)"
+	$(SETTINGS_ENV) $(VENV)/bin/flask --app $(APP) dredd scaffold "$(NAME)"
 
 record: $(VENV)/.installed node_modules/.installed ## write real answers into examples: make record NAME="Group > Resource > Action" (or ALL=1)
 	@test -n "$(NAME)$(ALL)" || { echo 'usage: make record NAME="Group > Resource > Action" or make record ALL=1 (see make names)' >&2; exit 2; }
-	$(VENV)/bin/flask --app $(APP) dredd record $(if $(ALL),--all,"$(NAME)")
+	$(SETTINGS_ENV) $(VENV)/bin/flask --app $(APP) dredd record $(if $(ALL),--all,"$(NAME)")
 
 drift: $(VENV)/.installed node_modules/.installed ## the contract against deliberately drifted apps: caught N of M
 	$(VENV)/bin/flask --app $(APP) dredd drift --catalogue drift.catalogue

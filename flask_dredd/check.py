@@ -8,7 +8,9 @@ Each problem is one precise message saying where it is and what to do. The kinds
 - contradiction: a transaction declared as needing no fixtures also has fixture hooks;
 - skip-without-reason: a hook file sets `transaction["skip"]` itself, with no reason;
 - undocumented-route: the app serves a method + rule the blueprint does not document;
-- unrouted-action: the blueprint documents a method + URI that no route serves.
+- unrouted-action: the blueprint documents a method + URI that no route serves;
+- unknown-exclusion: a route left out of the contract (pyproject's excluded-routes) that
+  the app does not serve; excluded-but-documented: one the blueprint documents anyway.
 
 Besides problems, `check` says how strictly the responses are compared (`strictness`):
 every opt-out from exact comparison with its reason and where it is declared, and the
@@ -19,9 +21,13 @@ from __future__ import annotations
 
 import ast
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 
 from flask_dredd.actions import DocumentedTransaction
 from flask_dredd.exactness import summary
@@ -131,23 +137,41 @@ def _skip_assignments(path: Path) -> list[int]:
     return sorted(lines)
 
 
-def route_problems(transactions: list[DocumentedTransaction], routes: list[Route]) -> list[Problem]:
+def route_problems(
+    transactions: list[DocumentedTransaction],
+    routes: list[Route],
+    converters: Mapping[str, type[BaseConverter]] | None = None,
+    excluded: Mapping[str, str] | None = None,
+) -> list[Problem]:
+    """Routes the blueprint does not document, and actions no route serves.
+
+    Rule by rule: each transaction's example request is routed the way the app routes
+    it (werkzeug, with the app's `converters`), so two rules that differ only by their
+    converter (`/users/<int:id>`, `/users/<username>`) are two routes, each documented
+    only by a request that reaches it. Routes in `excluded` (`"GET /docs"` or `"/docs"`
+    to reason) are left out of the contract; one the app does not serve is a problem.
+    """
+    exclusions = excluded or {}
+    reaches = reached_routes(transactions, routes, converters)
     documented: dict[tuple[str, str], list[DocumentedTransaction]] = {}
     for t in transactions:
         documented.setdefault((t.method, template_shape(t.uri_template)), []).append(t)
-    served = {(route.method, route.shape): route for route in routes}
     problems = []
     for route in routes:
-        if (route.method, route.shape) not in documented:
+        if route not in reaches.values() and exclusion(route, exclusions) is None:
             problems.append(
                 Problem(
                     "undocumented-route",
                     f"the app serves {route} (endpoint {route.endpoint!r}), which the "
-                    "blueprint does not document: add an action for it to the blueprint",
+                    "blueprint does not document: add an action for it to the blueprint, "
+                    f'or leave it out of the contract: "{route}" = "why" under '
+                    "[tool.flask-dredd.excluded-routes] in pyproject.toml",
                 )
             )
+    unserved = [t for t in transactions if reaches.get(t.name) is None]
     for (method, shape), documenting in documented.items():
-        if (method, shape) in served:
+        documenting = [t for t in documenting if t in unserved]
+        if not documenting:
             continue
         first = documenting[0]
         others = sorted(str(r) for r in routes if r.shape == shape)
@@ -164,7 +188,75 @@ def route_problems(transactions: list[DocumentedTransaction], routes: list[Route
                 + f"), which no route of the app serves; {hint}",
             )
         )
+    for key in exclusions:
+        if not any(exclusion(route, {key: ""}) is not None for route in routes):
+            problems.append(
+                Problem(
+                    "unknown-exclusion",
+                    f"[tool.flask-dredd.excluded-routes] leaves out {key!r}, which the app "
+                    "does not serve: remove it, or write the rule as Flask does "
+                    "(`flask routes` lists them), e.g. \"GET /docs\"",
+                )
+            )
+    for route in routes:
+        found = exclusion(route, exclusions)
+        if found is not None and route in reaches.values():
+            problems.append(
+                Problem(
+                    "excluded-but-documented",
+                    f"{route} is left out of the contract ({found}) but the blueprint "
+                    "documents it: remove the exclusion",
+                )
+            )
     return problems
+
+
+def reached_routes(
+    transactions: list[DocumentedTransaction],
+    routes: list[Route],
+    converters: Mapping[str, type[BaseConverter]] | None = None,
+) -> dict[str, Route | None]:
+    """Each transaction's name and the route its example request reaches (None: none)."""
+    url_map = Map(
+        [Rule(r.rule, methods=[r.method], endpoint=r) for r in routes],
+        converters=dict(converters or {}),
+    )
+    adapter = url_map.bind("localhost")
+    reached: dict[str, Route | None] = {}
+    for t in transactions:
+        path = urlsplit(t.uri).path or "/"
+        try:
+            endpoint, _ = adapter.match(path, t.method)
+        except RequestRedirect as redirect:  # a missing or extra trailing slash
+            try:
+                endpoint, _ = adapter.match(urlsplit(redirect.new_url).path, t.method)
+            except HTTPException:
+                endpoint = None
+        except HTTPException:
+            endpoint = None
+        if endpoint is None and "{" in path:  # an example URI with no example values
+            shaped = [r for r in routes if (r.method, r.shape) == (t.method, template_shape(path))]
+            endpoint = shaped[0] if len(shaped) == 1 else None
+        reached[t.name] = endpoint  # type: ignore[assignment]
+    return reached
+
+
+def exclusion(route: Route, excluded: Mapping[str, str]) -> str | None:
+    """The reason `route` is left out of the contract, or None."""
+    for key, reason in excluded.items():
+        method, _, rule = key.strip().rpartition(" ")
+        if rule == route.rule and method.upper() in ("", route.method):
+            return reason
+    return None
+
+
+def excluded_lines(routes: list[Route], excluded: Mapping[str, str]) -> list[str]:
+    """One line per route left out of the contract, with its reason."""
+    return [
+        f"excluded: {route}: {reason}"
+        for route in routes
+        if (reason := exclusion(route, excluded)) is not None
+    ]
 
 
 def _nearest_routes(shape: str, routes: list[Route]) -> list[str]:

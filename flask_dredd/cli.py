@@ -15,17 +15,25 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
+from flask import Flask
 from flask.cli import ScriptInfo
 
 from flask_dredd.actions import documented_transactions
 from flask_dredd.authoring.derived_listing import derived_lines, derived_problems, vacuity_lines
 from flask_dredd.blueprint import BlueprintError
-from flask_dredd.check import Problem, hook_problems, raw_skip_problems, route_problems, strictness
+from flask_dredd.check import (
+    Problem,
+    excluded_lines,
+    hook_problems,
+    python_string,
+    raw_skip_problems,
+    route_problems,
+    strictness,
+)
 from flask_dredd.contract.shards import SHARD_ENV
 from flask_dredd.database import default_sqlite_url
 from flask_dredd.drift import Drift, Verdict, load_catalogue, run_catalogue, summary_line
 from flask_dredd.handler import HookFileError
-from flask_dredd.inflight import HOOK_TIMEOUT_ENV
 from flask_dredd.inventory import Inventory, describe_inventory, take_inventory
 from flask_dredd.outcome import result_line
 from flask_dredd.project import Project, ProjectError
@@ -33,40 +41,82 @@ from flask_dredd.record import RecordError, choose, ensure_committed, record, vo
 from flask_dredd.reporting.shards import MergeError, merge, summary_lines
 from flask_dredd.routes import app_routes
 from flask_dredd.run.parallel import run_parallel
+from flask_dredd.run.wsgi import gunicorn_spec
 from flask_dredd.runner import RunConfig, RunError, run
 from flask_dredd.scaffold import ScaffoldError, scaffold
-from flask_dredd.watchdog import DEFAULT_STALL_TIMEOUT, STALL_TIMEOUT_ENV
+from flask_dredd.settings import BY_KEY, Settings, SettingsError, dredd_defaults, resolve
 
 
-def _app_import_path(ctx: click.Context) -> str:
+def _app_import_path(ctx: click.Context, settings: Settings) -> str:
+    """`flask --app` (or FLASK_APP), else the `app` setting; a usage error without one."""
     info = ctx.ensure_object(ScriptInfo)
-    if not info.app_import_path:
-        raise click.UsageError(
-            "no application given: run `flask --app <module> dredd run` or set FLASK_APP"
+    found = info.app_import_path or settings["app"]
+    if not found:
+        _fail(
+            "no app found: run `flask --app <module> dredd …`, set FLASK_APP, or write "
+            "`app = \"mypkg:create_app()\"` under [tool.flask-dredd] in pyproject.toml "
+            "(`flask dredd init` writes it)"
         )
-    return info.app_import_path
+    return str(found)
 
 
-def gunicorn_spec(import_path: str) -> str:
-    """`eventapi` → `eventapi:create_app()`; an explicit `module:obj` is kept as is."""
-    return import_path if ":" in import_path else f"{import_path}:create_app()"
+def _load_app(import_path: str, settings: Settings | None = None) -> Flask:
+    """The app, loaded here to read its routes and models: it gets the run's database
+    URL if none is set (an app that reads DATABASE_URL at start needs one; nothing
+    connects to it)."""
+    if settings is not None:
+        url = _run_database_url(settings, Path.cwd(), import_path)
+        os.environ.setdefault(settings["database-url-env"], url)
+    try:
+        return ScriptInfo(app_import_path=import_path, set_debug_flag=False).load_app()
+    except Exception as exc:  # whatever the app's factory raises, say so and stop
+        _fail(f"no app found: cannot load {import_path!r}: {type(exc).__name__}: {exc}")
+
+
+def _settings(**given: object) -> Settings:
+    """The effective settings (command line > environment > pyproject.toml > default);
+    pyproject's values are exported for the processes a run starts."""
+    try:
+        settings = resolve(Path.cwd(), given)
+    except SettingsError as exc:
+        _fail(str(exc))
+    settings.export(os.environ)
+    return settings
+
+
+Decorator = Callable[[Callable[..., None]], Callable[..., None]]
+
+
+def setting_option(key: str, **extra: object) -> Decorator:
+    """The command-line option of a setting of `flask_dredd.settings.SETTINGS`."""
+    setting = BY_KEY[key]
+    types = {"int": click.IntRange(1), "float": click.FloatRange(min=0, min_open=True)}
+    default = "" if setting.default in (None, "", [], {}) else f"; default {setting.default}"
+    return click.option(
+        str(setting.option),
+        setting.attribute,
+        default=None,
+        type=extra.pop("type", types.get(setting.kind, click.STRING)),
+        help=f"{setting.help} [env {setting.variable}; pyproject {setting.key}{default}]",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def _run_database_url(settings: Settings, root: Path, import_path: str) -> str:
+    return settings["database-url"] or default_sqlite_url(
+        root, f"{import_path.split(':')[0].split('.')[0]}_contract"
+    )
+
+
+def _url_env(settings: Settings, url: str) -> dict[str, str]:
+    """The app's own database variable, when the project named one other than DATABASE_URL."""
+    name = settings["database-url-env"]
+    return {} if name == "DATABASE_URL" else {name: url}
 
 
 # Shared by `run` and the authoring commands, so both read the same files.
-blueprint_option = click.option(
-    "--blueprint",
-    envvar="BLUEPRINT",
-    type=click.Path(path_type=Path),
-    help="blueprint instead of dredd.yml's [env BLUEPRINT]",
-)
-dredd_config_option = click.option(
-    "--dredd-config",
-    envvar="DREDD_CONFIG",
-    default="dredd.yml",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Dredd's configuration: blueprint, hook files, reporters [env DREDD_CONFIG]",
-)
+blueprint_option = setting_option("blueprint", type=click.Path(path_type=Path))
+dredd_config_option = setting_option("dredd-config", type=click.Path(path_type=Path))
 
 
 @click.group("dredd")
@@ -75,36 +125,17 @@ def dredd() -> None:
 
 
 @dredd.command("run", context_settings={"ignore_unknown_options": True})
-@click.option(
-    "--workers",
-    envvar="WORKERS",
-    default=2,
-    show_default=True,
-    type=click.IntRange(1),
-    help="gunicorn worker processes [env WORKERS]",
-)
-@click.option(
-    "--database-url",
-    envvar="DATABASE_URL",
-    help="database for the run [env DATABASE_URL; default: SQLite under var/]",
-)
+@setting_option("workers")
+@setting_option("database-url")
 @blueprint_option
-@click.option(
-    "--app-spec",
-    envvar="FLASK_DREDD_APP_SPEC",
-    help="what gunicorn serves [default: <app>:create_app()]",
-)
+@setting_option("app-spec")
 @click.option(
     "--endpoint",
     help="test this running server instead of starting gunicorn (e.g. http://api:8000)",
 )
 @dredd_config_option
-@click.option(
-    "--order",
-    envvar="ORDER",
-    help="run the actions reversed (reverse) or shuffled (shuffle, shuffle:SEED) to prove "
-    "isolation [env ORDER]",
-)
+@setting_option("order")
+@setting_option("dredd", type=click.Path(path_type=Path))
 @click.option(
     "--hooks-handler",
     type=click.Choice(["flask-dredd", "dredd-hooks-python"]),
@@ -112,48 +143,11 @@ def dredd() -> None:
     show_default=True,
     help="hooks handler; the stock dredd-hooks-python is there to compare speed",
 )
-@click.option(
-    "--reports-dir",
-    envvar="FLASK_DREDD_REPORTS",
-    default="reports",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="where reports and the server log go [env FLASK_DREDD_REPORTS]",
-)
-@click.option(
-    "--stall-timeout",
-    envvar=STALL_TIMEOUT_ENV,
-    default=DEFAULT_STALL_TIMEOUT,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    help="seconds without transaction progress before the run is aborted (exit 3) "
-    f"[env {STALL_TIMEOUT_ENV}; make STALL_TIMEOUT=…]",
-)
-@click.option(
-    "--hook-timeout",
-    envvar=HOOK_TIMEOUT_ENV,
-    type=click.FloatRange(min=0, min_open=True),
-    help="seconds one hook may run before the handler aborts the run [default: the "
-    f"handler's, under Dredd's 5 s; env {HOOK_TIMEOUT_ENV}; make HOOK_TIMEOUT=…]",
-)
-@click.option(
-    "--server-timeout",
-    envvar="FLASK_DREDD_SERVER_TIMEOUT",
-    default=30.0,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    help="seconds gunicorn may take to answer its first request "
-    "[env FLASK_DREDD_SERVER_TIMEOUT; make SERVER_TIMEOUT=…]",
-)
-@click.option(
-    "--dredd-timeout",
-    envvar="FLASK_DREDD_DREDD_TIMEOUT",
-    default=1800.0,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    help="seconds the whole Dredd phase may take [env FLASK_DREDD_DREDD_TIMEOUT; "
-    "make DREDD_TIMEOUT=…]",
-)
+@setting_option("reports-dir", type=click.Path(path_type=Path))
+@setting_option("stall-timeout")
+@setting_option("hook-timeout")
+@setting_option("server-timeout")
+@setting_option("dredd-timeout")
 @click.option(
     "--no-migrate",
     is_flag=True,
@@ -186,25 +180,15 @@ def dredd() -> None:
 @click.pass_context
 def run_command(
     ctx: click.Context,
-    workers: int,
-    database_url: str | None,
-    blueprint: Path | None,
-    app_spec: str | None,
     endpoint: str | None,
-    dredd_config: Path,
-    order: str | None,
     hooks_handler: str,
-    reports_dir: Path,
-    stall_timeout: float,
-    hook_timeout: float | None,
-    server_timeout: float,
-    dredd_timeout: float,
     no_migrate: bool,
     shard: str | None,
     timings: Path | None,
     shard_plan: Path | None,
     parallel: int,
     dredd_args: tuple[str, ...],
+    **given: object,
 ) -> None:
     """Check the contract, prepare the database, start gunicorn, run Dredd, stop everything.
 
@@ -220,27 +204,32 @@ def run_command(
            and counts the transactions not run
       130  interrupted (Ctrl-C, SIGTERM)
     """
-    import_path = _app_import_path(ctx)
+    settings = _settings(**given)
+    import_path = _app_import_path(ctx, settings)
     root = Path.cwd()
+    url = _run_database_url(settings, root, import_path)
     config = RunConfig(
         root=root,
         flask_app=import_path,
-        app_spec=app_spec or gunicorn_spec(import_path),
-        database_url=database_url
-        or default_sqlite_url(root, f"{import_path.split(':')[0].split('.')[0]}_contract"),
-        blueprint=blueprint,
+        app_spec=settings["app-spec"] or gunicorn_spec(import_path),
+        database_url=url,
+        blueprint=_blueprint(settings),
         endpoint=endpoint,
-        dredd_config=dredd_config,
-        order=order,
+        dredd_config=Path(settings["dredd-config"]),
+        order=settings["order"],
         hooks_handler=hooks_handler,
-        reports_dir=reports_dir,
-        workers=workers,
+        reports_dir=Path(settings["reports-dir"]),
+        workers=settings["workers"],
         dredd_args=dredd_args,
-        dredd_timeout=dredd_timeout,
+        dredd_timeout=settings["dredd-timeout"],
         migrate=not no_migrate,
-        server_timeout=server_timeout,
-        stall_timeout=stall_timeout,
-        hook_timeout=hook_timeout,
+        server_timeout=settings["server-timeout"],
+        stall_timeout=settings["stall-timeout"],
+        hook_timeout=settings["hook-timeout"],
+        env=_url_env(settings, url),
+        dredd=Path(settings["dredd"]),
+        dredd_defaults=dredd_defaults(settings),
+        excluded_routes=settings["excluded-routes"],
         shard=shard,
         timings=timings,
         shard_plan=shard_plan,
@@ -256,17 +245,12 @@ def run_command(
 # `names`, `check` and `scaffold` read dredd.yml's blueprint and hook files, exactly what
 # a run uses. They load the hook files (and, for `check`, the app) in this process.
 
-project_options = [
-    blueprint_option,
-    dredd_config_option,
-    click.option(
-        "--factories",
-        envvar="FLASK_DREDD_FACTORIES",
-        default="factories",
-        show_default=True,
-        help="the importable package of factory-boy factories [env FLASK_DREDD_FACTORIES]",
-    ),
-]
+project_options = [blueprint_option, dredd_config_option, setting_option("factories")]
+
+
+def _blueprint(settings: Settings) -> Path | None:
+    """The blueprint given as a setting (it overrides dredd.yml's), else None."""
+    return Path(settings["blueprint"]) if settings.explicit("blueprint") else None
 
 
 def with_project_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -293,9 +277,21 @@ def _take_inventory(project: Project) -> Inventory:
     return take_inventory(documented, registry)
 
 
-def _project(blueprint: Path | None, dredd_config: Path, factories: str) -> Project:
+def _project(settings: Settings) -> Project:
+    """The project's files; hook files and factories import the app, which may read its
+    database URL at import: it gets the run's (nothing connects to it here)."""
+    info = click.get_current_context().find_object(ScriptInfo)
+    app = (info.app_import_path if info else None) or settings["app"] or "app"
+    url = _run_database_url(settings, Path.cwd(), app)
+    os.environ.setdefault(settings["database-url-env"], url)
     try:
-        return Project.load(Path.cwd(), dredd_config, blueprint, factories)
+        return Project.load(
+            Path.cwd(),
+            Path(settings["dredd-config"]),
+            _blueprint(settings),
+            settings["factories"],
+            dredd_defaults(settings),
+        )
     except ProjectError as exc:
         _fail(str(exc))
 
@@ -308,10 +304,13 @@ def names_command(blueprint: Path | None, dredd_config: Path, factories: str) ->
     States: fixtures (the hooks, file:line), no fixtures (declared as needing none),
     skipped (with the reason), MISSING (none of these: `flask dredd check` fails).
     """
-    project = _project(blueprint, dredd_config, factories)
+    settings = _settings(blueprint=blueprint, dredd_config=dredd_config, factories=factories)
+    project = _project(settings)
     inventory = _take_inventory(project)
     for line in describe_inventory(inventory, project.root):
         click.echo(line)
+    for rule, reason in settings["excluded-routes"].items():
+        click.echo(f"excluded: {rule}: {reason} (not in the contract)")
     for line in derived_lines(project.root, inventory):  # issue #11: from the policy
         click.echo(line)
 
@@ -342,18 +341,22 @@ def check_command(
     a documented action no route serves. Exit status 1 when a problem is found. Lists
     the transactions opted out of exact comparison, with their reasons.
     """
-    project = _project(blueprint, dredd_config, factories)
+    settings = _settings(blueprint=blueprint, dredd_config=dredd_config, factories=factories)
+    project = _project(settings)
     inventory = _take_inventory(project)
-    try:
-        app = ctx.ensure_object(ScriptInfo).load_app()
-    except Exception as exc:  # whatever the app's factory raises, say so and stop
-        _fail(f"cannot load the app to read its routes: {type(exc).__name__}: {exc}")
+    app = _load_app(_app_import_path(ctx, settings), settings)
     routes = app_routes(app)
     hook_paths = project.hook_paths()
+    excluded = settings["excluded-routes"]
     problems = (
         hook_problems(inventory, project.root)
         + raw_skip_problems(hook_paths, project.root)
-        + route_problems([entry.transaction for entry in inventory.entries], routes)
+        + route_problems(
+            [entry.transaction for entry in inventory.entries],
+            routes,
+            app.url_map.converters,
+            excluded,
+        )
     )
     policy, derived = derived_problems(project.root, inventory)
     problems += policy
@@ -362,6 +365,8 @@ def check_command(
         problems += [Problem("vacuous", line) for line in vacuous]
     for problem in problems:
         click.echo(f"✗ {problem}")
+    for line in excluded_lines(routes, excluded):
+        click.echo(line)
     for line in strictness(inventory, project.root):
         click.echo(line)
     if not strict:
@@ -371,6 +376,8 @@ def check_command(
     summary = (
         f"{counted}transactions, {len(hook_paths)} hook files, {len(routes)} routes of {app.name}"
     )
+    if excluded:
+        summary += f" ({len(excluded_lines(routes, excluded))} left out of the contract)"
     if problems:
         click.echo(f"check: {len(problems)} problem(s) in {summary}")
         sys.exit(1)
@@ -382,10 +389,11 @@ def check_command(
 @with_project_options
 def scaffold_command(name: str, blueprint: Path | None, dredd_config: Path, factories: str) -> None:
     """Write the fixture hook stub for transaction NAME into its resource's hook module."""
-    project = _project(blueprint, dredd_config, factories)
+    settings = _settings(blueprint=blueprint, dredd_config=dredd_config, factories=factories)
+    project = _project(settings)
     inventory = _take_inventory(project)
     try:
-        done = scaffold(project, inventory, name)
+        done = scaffold(project, inventory, name, settings["scaffold-prefix"])
     except ScaffoldError as exc:
         _fail(str(exc), 1)
     inside = done.path.is_relative_to(project.root)
@@ -438,8 +446,9 @@ def drift_command(
     Ends with `caught N of M drifts`; exit status 1 when a drift went uncaught, 2 when
     the unchanged app (the control, run alongside) does not pass.
     """
-    import_path = _app_import_path(ctx)
-    project = _project(blueprint, dredd_config, factories)
+    settings = _settings(blueprint=blueprint, dredd_config=dredd_config, factories=factories)
+    import_path = _app_import_path(ctx, settings)
+    project = _project(settings)
     try:
         documented = documented_transactions(project.blueprint, project.node_modules)
         drifts = load_catalogue(catalogue, project.root)
@@ -464,6 +473,7 @@ def drift_command(
         reports=project.root / reports_dir,
         jobs=jobs,
         on_verdict=show,
+        excluded=settings["excluded-routes"],
     )
     if control_verdict.caught_by or control_verdict.exit_code != 0:
         _fail("the unchanged app does not pass the contract; fix that before judging drifts")
@@ -480,11 +490,7 @@ def drift_command(
     help="run the chosen transactions (all without NAMES) and write only those that fail",
 )
 @click.option("--force", is_flag=True, help="write even if the blueprint has uncommitted changes")
-@click.option(
-    "--database-url",
-    envvar="DATABASE_URL",
-    help="database for the run [env DATABASE_URL; default: SQLite under var/]",
-)
+@setting_option("database-url")
 @click.option(
     "--reports-dir",
     default="reports/record",
@@ -512,8 +518,12 @@ def record_command(
     values as their placeholder); MSON Attributes and other examples are left alone.
     Review the result with `git diff`. Refuses a blueprint with uncommitted changes.
     """
-    import_path = _app_import_path(ctx)
-    project = _project(blueprint, dredd_config, factories)
+    settings = _settings(
+        blueprint=blueprint, dredd_config=dredd_config, factories=factories,
+        database_url=database_url,
+    )  # fmt: skip
+    import_path = _app_import_path(ctx, settings)
+    project = _project(settings)
     try:
         documented = documented_transactions(project.blueprint, project.node_modules)
         chosen = choose(documented, names, every or (only_failing and not names))
@@ -524,15 +534,18 @@ def record_command(
     except HookFileError as exc:
         _fail(f"{exc}\n(the hooks handler would refuse to start the same way)")
     root = project.root
+    url = _run_database_url(settings, root, import_path)
     config = RunConfig(
         root=root,
         flask_app=import_path,
-        app_spec=gunicorn_spec(import_path),
-        database_url=database_url
-        or default_sqlite_url(root, f"{import_path.split(':')[0].split('.')[0]}_contract"),
-        dredd_config=dredd_config,
+        app_spec=settings["app-spec"] or gunicorn_spec(import_path),
+        database_url=url,
+        dredd_config=Path(settings["dredd-config"]),
         reports_dir=reports_dir,
         workers=1,
+        env=_url_env(settings, url),
+        dredd=Path(settings["dredd"]),
+        dredd_defaults=dredd_defaults(settings),
     )
     try:
         recording = record(
@@ -584,3 +597,35 @@ def merge_command(folders: tuple[Path, ...], reports_dir: Path) -> None:
     click.echo(f"[flask-dredd] result    {result_line(merged.report)}")
     click.echo(f"[flask-dredd] report    {reports_dir / 'index.html'}")
     sys.exit(merged.exit_code)
+
+
+@dredd.command("init")
+@click.option("--force", is_flag=True, help="replace files that exist already")
+@click.pass_context
+def init_command(ctx: click.Context, force: bool) -> None:
+    """Write what this Flask project needs for contract tests, keeping what exists.
+
+    The [tool.flask-dredd] settings in pyproject.toml, hooks/ (the setup line and the
+    declarations), factories/ (a stub per model), apiary.apib (an action per route),
+    package.json with Dredd pinned and its lock, a Makefile, .gitignore lines, a GitHub
+    workflow and a docker-compose.yml. Existing files are kept unless --force.
+    """
+    from flask_dredd.authoring.init import init
+
+    settings = _settings()
+    import_path = _app_import_path(ctx, settings)
+    app = _load_app(import_path, settings)
+    root = Path.cwd()
+    done = init(root, app, import_path, force=force, prefix=settings["scaffold-prefix"],
+                url_env=settings["database-url-env"])  # fmt: skip
+    for relative in done.written:
+        click.echo(f"wrote {relative}")
+    for relative in done.kept:
+        click.echo(f"kept  {relative} (exists; --force replaces it)")
+    click.echo("\nnext steps:")
+    click.echo("  npm ci                  # Dredd 14.1.0, as package-lock.json pins it")
+    click.echo("  flask dredd names       # every transaction: MISSING until it has its data")
+    click.echo("  then fixtures for each (or a declaration in hooks/declarations.py):")
+    for name in done.transactions:
+        click.echo(f"  flask dredd scaffold {python_string(name)}")
+    click.echo("  flask dredd run         # the first green run, once the examples are filled in")

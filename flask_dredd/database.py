@@ -40,8 +40,8 @@ def default_sqlite_url(root: Path, name: str) -> str:
 def parse_url(raw: str) -> URL:
     """Parse ``raw`` into a SQLAlchemy URL, or explain what a valid one looks like."""
     example = (
-        "examples: sqlite:///var/eventapi_contract.db, "
-        "postgresql://postgres@127.0.0.1:5432/eventapi_contract"
+        "examples: sqlite:///var/myapp_contract.db, "
+        "postgresql://postgres@127.0.0.1:5432/myapp_contract"
     )
     try:
         url = make_url(raw)
@@ -71,7 +71,7 @@ NAMING_PARAMETERS = frozenset({"dbname", "database", "service", "servicefile", "
 IN_MEMORY_REFUSAL = (
     "DATABASE_URL names an in-memory SQLite database ({database!r}), which a run cannot "
     "use: the server's workers and the hooks each open their own connection, and each "
-    "would get its own empty database. Use a file, e.g. sqlite:///var/eventapi_contract.db "
+    "would get its own empty database. Use a file, e.g. sqlite:///var/myapp_contract.db "
     "(or unset DATABASE_URL for the default)."
 )
 
@@ -159,7 +159,7 @@ def _ensure_sqlite_folder(url: URL, root: Path | None) -> bool:
     if not ancestor.is_dir():
         raise DatabaseError(
             f"cannot create the SQLite database {path}: {ancestor} is a file, not a folder. "
-            "Point DATABASE_URL at a file in a folder, e.g. sqlite:///var/eventapi_contract.db"
+            "Point DATABASE_URL at a file in a folder, e.g. sqlite:///var/myapp_contract.db"
         )
     if not path.parent.exists():
         project = Path(os.path.abspath(root)) if root is not None else None
@@ -168,7 +168,7 @@ def _ensure_sqlite_folder(url: URL, root: Path | None) -> bool:
                 f"the folder {path.parent} of the SQLite database does not exist, and "
                 f"flask-dredd creates folders only inside the project ({project}). Create it "
                 f"yourself (mkdir -p {path.parent}) or use a path in the project, e.g. "
-                "sqlite:///var/eventapi_contract.db"
+                "sqlite:///var/myapp_contract.db"
             )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

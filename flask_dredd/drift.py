@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,10 +166,14 @@ def contract_run(drift: Drift, flask_app: str, root: Path, reports: Path, work: 
     )
 
 
-def check_routes(drift: Drift, documented: list[DocumentedTransaction]) -> list[Problem]:
+def check_routes(
+    drift: Drift,
+    documented: list[DocumentedTransaction],
+    excluded: Mapping[str, str] | None = None,
+) -> list[Problem]:
     """`flask dredd check`'s route rules against the drifted app, loaded in this process."""
     app = ScriptInfo(app_import_path=drift.app).load_app()
-    return route_problems(documented, app_routes(app))
+    return route_problems(documented, app_routes(app), app.url_map.converters, excluded)
 
 
 def run_catalogue(
@@ -182,14 +186,21 @@ def run_catalogue(
     reports: Path,
     jobs: int,
     on_verdict: Callable[[Verdict], None],
+    excluded: Mapping[str, str] | None = None,
 ) -> tuple[Verdict, list[Verdict]]:
-    """The control's verdict and each drift's, in catalogue order."""
+    """The control's verdict and each drift's, in catalogue order.
+
+    A drift is caught by check only through problems the unchanged app does not have: a
+    partial contract's known gaps (the control's own problems) are no evidence.
+    """
     lock = threading.Lock()
+    known = {str(problem) for problem in check_routes(control, documented, excluded)}
 
     def judge(drift: Drift) -> Verdict:
         verdict = contract_run(drift, flask_app, root, reports, work)
         with lock:  # Flask app loading is not meant to run in several threads at once
-            verdict.problems = check_routes(drift, documented)
+            problems = check_routes(drift, documented, excluded)
+            verdict.problems = [p for p in problems if str(p) not in known]
             on_verdict(verdict)
         return verdict
 

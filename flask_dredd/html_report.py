@@ -45,7 +45,19 @@ def render(report: RunReport) -> str:
         transaction_rows="\n".join(_transaction_row(row) for row in report.rows),
         failures="\n".join(_failure_block(row) for row in failures)
         or '<p class="none">No failures.</p>',
+        excluded=_excluded(report),
     )
+
+
+def _excluded(report: RunReport) -> str:
+    """The routes left out of the contract, each with its reason (none: nothing)."""
+    if not report.excluded:
+        return ""
+    items = "".join(
+        f"<li><code>{escape(rule)}</code>: {escape(reason)}</li>"
+        for rule, reason in report.excluded.items()
+    )
+    return f'<h2>Left out of the contract</h2>\n<ul id="excluded">{items}</ul>'
 
 
 def _phase_rows(report: RunReport) -> str:

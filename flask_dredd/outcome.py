@@ -91,6 +91,8 @@ def judge(
     """
     if interrupted is not None:
         return Outcome(EXIT_INTERRUPTED, f"stopped by {interrupted}")
+    if abort_notice is not None and abort_notice.get("setup"):  # the wiring's: no app, no db…
+        return Outcome(EXIT_SETUP, abort_cause(abort_notice))
     if abort_notice is not None:  # the handler's own word: the root of a later stall too
         return Outcome(EXIT_ABORTED, abort_cause(abort_notice))
     if stop is not None:

@@ -65,6 +65,8 @@ BOOLEANS = ("dry-run", "init", "names", "sorted", "inline-errors", "details", "c
 STRING_LISTS = ("hookfiles", "require", "only", "reporter", "output", "header", "method", "path")
 MAPPINGS = ("custom",)
 
+#: (fallback for a missing dredd.yml, overrides of its values): see `load_dredd_config`.
+DreddDefaults = tuple[dict[str, Any] | None, dict[str, Any] | None]
 _ORDER = re.compile(r"^(reverse|shuffle(:\d+)?)$")
 
 
@@ -109,6 +111,7 @@ def preflight(
     shard: str | None = None,
     timings: Path | None = None,
     shard_plan: Path | None = None,
+    dredd_defaults: DreddDefaults = (None, None),
 ) -> Contract:
     """Validate everything a run reads and compile its blueprint; `PreflightError` if bad.
 
@@ -116,7 +119,7 @@ def preflight(
     """
     check_order(order)
     spec = shard_spec(shard)
-    settings = load_dredd_config(root, dredd_config)
+    settings = load_dredd_config(root, dredd_config, *dredd_defaults)
     check_hook_timeout(settings, hook_timeout)
     source = blueprint_path(root, dredd_config, settings, blueprint)
     prepare_reports_folder(reports)
@@ -132,7 +135,7 @@ def preflight(
                 f"{source} holds no transactions: Dredd found no API Blueprint action with "
                 "a request and response in it, so a run would test nothing. Check that it "
                 "is the right file and that it starts with `FORMAT: 1A`, or name the "
-                "blueprint with --blueprint / BLUEPRINT."
+                "blueprint with --blueprint / FLASK_DREDD_BLUEPRINT."
             ) from None
         raise PreflightError(f"{exc}\nFix the blueprint, then run again.") from None
     derived = derived_transactions(root, compiled)
@@ -263,20 +266,36 @@ def check_hook_timeout(settings: dict[str, Any], hook_timeout: float | None) -> 
 def check_order(order: str | None) -> None:
     if order is not None and not _ORDER.match(order):
         raise PreflightError(
-            f"unknown order {order!r} (--order / ORDER): use 'reverse', 'shuffle' or "
+            f"unknown order {order!r} (--order / FLASK_DREDD_ORDER): use 'reverse', 'shuffle' or "
             "'shuffle:SEED' with a whole-number SEED, e.g. ORDER=shuffle:42"
         )
 
 
-def load_dredd_config(root: Path, dredd_config: Path) -> dict[str, Any]:
-    """dredd.yml as a mapping, each known option of the type Dredd expects."""
+def load_dredd_config(
+    root: Path,
+    dredd_config: Path,
+    fallback: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """dredd.yml as a mapping, each known option of the type Dredd expects.
+
+    `fallback` (from pyproject.toml's settings) stands in for a missing dredd.yml;
+    `overrides` (settings given explicitly) replace dredd.yml's own values.
+    """
     path = dredd_config if dredd_config.is_absolute() else root / dredd_config
+    if fallback is not None and not path.exists():
+        return {**fallback, **(overrides or {})}
+    return {**_read_dredd_config(root, dredd_config, path), **(overrides or {})}
+
+
+def _read_dredd_config(root: Path, dredd_config: Path, path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PreflightError(
             f"{dredd_config} not found in {root}: run from the project's root, or name "
-            "Dredd's configuration with --dredd-config / DREDD_CONFIG"
+            "Dredd's configuration with --dredd-config / FLASK_DREDD_DREDD_CONFIG, or put "
+            "the settings under [tool.flask-dredd] in pyproject.toml (`flask dredd init`)"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PreflightError(f"cannot read {path}: {exc}") from None
@@ -312,7 +331,7 @@ def blueprint_path(
         path = override if override.is_absolute() else root / override
         if not path.is_file():
             raise PreflightError(
-                f"blueprint {override} not found (--blueprint / BLUEPRINT={override}): "
+                f"blueprint {override} not found (--blueprint / FLASK_DREDD_BLUEPRINT={override}): "
                 "give the path of an API Blueprint file, relative to the project's root"
             )
         return path
@@ -324,7 +343,7 @@ def blueprint_path(
     if not path.is_file():
         raise PreflightError(
             f"blueprint {named} (named in {dredd_config}) not found in {root}: fix "
-            "`blueprint:` there, or name one with --blueprint / BLUEPRINT. flask dredd "
+            "`blueprint:` there, or name one with --blueprint / FLASK_DREDD_BLUEPRINT. flask dredd "
             "run takes one blueprint file (no glob, no URL)."
         )
     return path

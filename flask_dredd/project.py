@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_dredd import handler, hooks
-from flask_dredd.preflight import PreflightError, load_dredd_config
+from flask_dredd.preflight import DreddDefaults, PreflightError, load_dredd_config
 
 
 class ProjectError(RuntimeError):
@@ -32,9 +32,10 @@ class Project:
         dredd_config: Path = Path("dredd.yml"),
         blueprint: Path | None = None,
         factories: str = "factories",
+        dredd_defaults: DreddDefaults = (None, None),
     ) -> Project:
         try:  # the same checks, and messages, as a run's
-            settings = load_dredd_config(root, dredd_config)
+            settings = load_dredd_config(root, dredd_config, *dredd_defaults)
         except PreflightError as exc:
             raise ProjectError(str(exc)) from None
         blueprint = blueprint or Path(settings.get("blueprint") or "")

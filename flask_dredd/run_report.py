@@ -51,6 +51,7 @@ class RunReport:
     title: str = "Contract run"
     total: int | None = None  # the contract's transactions; None: unknown, count the rows
     cause: str | None = None  # why the run was aborted or interrupted
+    excluded: dict[str, str] = field(default_factory=dict)  # routes out of the contract: why
 
     @property
     def contract_total(self) -> int:

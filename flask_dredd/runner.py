@@ -29,12 +29,19 @@ from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.html_report import write_html_report
 from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.outcome import conclude, result_line
-from flask_dredd.preflight import Contract, PreflightError, preflight
+from flask_dredd.preflight import (
+    Contract,
+    DreddDefaults,
+    PreflightError,
+    load_dredd_config,
+    preflight,
+)
 from flask_dredd.probes.hook import engine_hookfiles as probe_hookfiles
 from flask_dredd.probes.vacuity import NOTES_ENV as VACUITY_ENV
 from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
 from flask_dredd.recorder import RECORD_ENV
 from flask_dredd.reporting.shards import write_empty_shard
+from flask_dredd.run import wiring_probe
 from flask_dredd.run_lock import LockError, RunIdentity, RunLocks
 from flask_dredd.run_report import RECORD_FILE, RunReport
 from flask_dredd.server import (
@@ -83,13 +90,16 @@ class RunConfig:
     timings: Path | None = None  # what balances the shards; None: reports/transactions.jsonl
     shard_plan: Path | None = None  # the shard cut and compiled by `--parallel`'s parent
     env: dict[str, str] = field(default_factory=dict)
+    dredd: Path | None = None  # the Dredd binary; None: node_modules/.bin/dredd
+    dredd_defaults: DreddDefaults = (None, None)  # from the settings: see preflight
+    excluded_routes: dict[str, str] = field(default_factory=dict)  # reported, with reasons
 
     def path(self, p: Path) -> Path:
         return p if p.is_absolute() else self.root / p
 
     @property
     def dredd_bin(self) -> Path:
-        return self.root / "node_modules" / ".bin" / "dredd"
+        return self.path(self.dredd) if self.dredd else self.root / "node_modules/.bin/dredd"
 
 
 @dataclass
@@ -268,10 +278,25 @@ def run_dredd(
 def check_tools(config: RunConfig) -> None:
     if not config.dredd_bin.exists():
         raise RunError(
-            f"Dredd is not installed ({config.dredd_bin} is missing): run `npm ci` "
-            "in the project root (needs Node.js 18+ and npm)."
+            f"no Dredd binary: {config.dredd_bin} is missing. Install it in the project "
+            "root with `npm install --save-dev --save-exact dredd@14.1.0` (Node.js 18+; "
+            "`npm ci` where package.json and its lock already pin it). A new project needs "
+            "a package.json first: `flask dredd init` writes one. Or name the binary with "
+            "--dredd / FLASK_DREDD_DREDD."
         )
     handler_command(config.hooks_handler, 0)  # a missing stock handler: say so now
+
+
+def start_wiring_probe(config: RunConfig) -> subprocess.Popen[str] | None:
+    """The probe of the hooks' wiring (`run.wiring_probe`), or None without hook files."""
+    try:
+        settings = load_dredd_config(config.root, config.dredd_config, *config.dredd_defaults)
+    except PreflightError:
+        return None  # the contract phase says what is wrong with it
+    patterns = _as_list(settings.get("hookfiles"))
+    if not patterns or config.hooks_handler != "flask-dredd":
+        return None
+    return wiring_probe.start(patterns, config.root, child_environment(config))
 
 
 def check_contract(config: RunConfig, reports: Path) -> Contract:
@@ -287,6 +312,7 @@ def check_contract(config: RunConfig, reports: Path) -> Contract:
             shard=config.shard,
             timings=None if config.timings is None else config.path(config.timings),
             shard_plan=config.shard_plan,
+            dredd_defaults=config.dredd_defaults,
         )
     except PreflightError as exc:
         raise RunError(str(exc)) from None
@@ -335,12 +361,20 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
     started = t0 = time.monotonic()
     reports = config.path(config.reports_dir)
     check_tools(config)
+    probe = start_wiring_probe(config)  # adoption mistakes, named in seconds
     with interruptible():
         try:
+            adoption_error = wiring_probe.finish(probe) if probe else None
+            if adoption_error:
+                raise RunError(adoption_error)
             contract = check_contract(config, reports)
         except Interrupted as exc:
             progress("stopped", f"{exc} while checking the contract; nothing else ran")
             return RunResult(exit_code=130, phases=phases)
+        finally:
+            if probe is not None and probe.poll() is None:
+                probe.kill()
+                probe.communicate()
     phases["contract"] = time.monotonic() - t0
     order = f", order {config.order}" if config.order else ""
     order += f", shard {contract.shard}" if contract.shard else ""
@@ -429,6 +463,7 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
     if conclusion.xunit_rewritten:
         progress("report", conclusion.xunit_rewritten)
     exit_code = outcome.exit_code
+    report.excluded = dict(config.excluded_routes)
     summarise(report, reports)
     dredd_said = "" if dredd_exit is None else f"; Dredd exit {dredd_exit}"
     progress(
@@ -467,6 +502,8 @@ def summarise(report: RunReport, reports: Path) -> None:
     for row in report.rows:
         if row.inexact:
             progress("opt-out", f"{row.name}: {row.inexact}")
+    for rule, reason in report.excluded.items():
+        progress("excluded", f"{rule}: {reason} (not in the contract)")
     try:
         path = write_html_report(report, reports / "index.html")
     except OSError as exc:  # a report must never hide Dredd's verdict

@@ -1,8 +1,10 @@
 """`flask dredd scaffold "<name>"`: the fixture hook stub for a new example.
 
-The hook goes into the resource's hook module (`/events/{id}/talks` → `hooks/events.py`,
-created if missing) and calls the factories the URI's path suggests (`EventFactory`,
-`TalkFactory`), those that exist. The stub is a start: the author makes it create the
+The hook goes into the module of the action's group (`Events > …` → `hooks/events.py`,
+created if missing; without groups, the path's first segment after the `scaffold-prefix`
+setting, so `/api/events` with prefix `/api` → `hooks/events.py`) and calls the
+factories the path after the prefix suggests (`EventFactory`, `TalkFactory`), those that
+exist. The stub is a start: the author makes it create the
 rows the example's response shows.
 """
 
@@ -33,7 +35,7 @@ class Scaffolded:
     created: bool  # a new hook module
 
 
-def scaffold(project: Project, inventory: Inventory, name: str) -> Scaffolded:
+def scaffold(project: Project, inventory: Inventory, name: str, prefix: str = "") -> Scaffolded:
     entry = inventory.entry(name)
     if entry is None:
         nearest = nearest_name(name, inventory.names)
@@ -45,8 +47,9 @@ def scaffold(project: Project, inventory: Inventory, name: str) -> Scaffolded:
             f"{name!r} already has a hook ({entry.state}) at {where(hook, project.root)}"
         )
     transaction = entry.transaction
-    path = project.hook_folder / f"{module_name(transaction.path_segments, name)}.py"
-    factories = existing_factories(project, transaction.path_segments)
+    segments = after_prefix(transaction.path_segments, prefix)
+    path = project.hook_folder / f"{module_name(segments, name)}.py"
+    factories = existing_factories(project, segments)
     created = not path.exists()
     source = new_module(name, project) if created else path.read_text()
     source = with_factory_imports(source, project, factories)
@@ -69,9 +72,18 @@ def scaffold(project: Project, inventory: Inventory, name: str) -> Scaffolded:
 
 
 def module_name(segments: list[str], name: str) -> str:
-    """The hook module for a transaction: its URI's first segment, else its group."""
-    first = segments[0] if segments else name.split(" > ")[0]
+    """The hook module for a transaction: its action's group (`Events > Event > Get` →
+    events), else the first segment of its path after the prefix."""
+    parts = name.split(" > ")
+    grouped = len(parts) >= 3 and not parts[-1].startswith("Example ") or len(parts) >= 4
+    first = parts[0] if grouped or not segments else segments[0]
     return re.sub(r"\W+", "_", first).strip("_").lower() or "resources"
+
+
+def after_prefix(segments: list[str], prefix: str) -> list[str]:
+    """The path's literal segments after the scaffold prefix (`/api`, `/api/v1`)."""
+    wanted = [part for part in prefix.split("/") if part]
+    return segments[len(wanted) :] if segments[: len(wanted)] == wanted else segments
 
 
 def function_name(name: str) -> str:

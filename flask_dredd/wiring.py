@@ -40,7 +40,9 @@ Every mistake is reported before the database is touched, with what to do.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -105,6 +107,16 @@ class Wiring:
             raise
         self.app, self.context, self.isolation = app, context, isolation
 
+    def check(self) -> None:
+        """What `boot` checks before it touches the database: the app, its database
+        object, the migrations setting, the same database as the run. Changes nothing."""
+        app = load_app(self.app_source)
+        with app.app_context():
+            db = None if self.parts else find_db(app, self.db_source)
+            isolation = Isolation(db, seed=load_seed(self.seed_source), strategy=self.strategy,
+                                  migrations=self.migrations, **self.parts)  # fmt: skip
+            check_same_database(isolation.db.engine.url)
+
     def close(self) -> None:
         """Pop the app context `boot` pushed (tests that boot in their own process)."""
         if self.context is not None:
@@ -153,7 +165,11 @@ def install(
     wiring = _installed = Wiring(app, db, seed, strategy, migrations, parts)
 
     def prepare_database(transactions: Any) -> None:
-        wiring.boot()
+        try:
+            wiring.boot()
+        except IsolationError as exc:
+            report_setup_error(exc, f"{site[0]}:{site[1]} prepare_database")
+            raise
 
     def reset_database(transaction: Any) -> None:
         wiring.reset()
@@ -161,6 +177,20 @@ def install(
     hooks.before_all(at_call_site(prepare_database, "prepare_database", frame=frame))
     hooks.before_each(at_call_site(reset_database, "reset_database", frame=frame))
     return wiring
+
+
+def report_setup_error(error: Exception, hook: str) -> None:
+    """Tell `flask dredd run` that the setup failed, so it exits 2 (a setup error).
+
+    The notice goes into the handler's abort file (``FLASK_DREDD_ABORT_FILE``) with
+    ``"setup": true``; the hook still raises, so every transaction fails with the message.
+    """
+    path = os.environ.get("FLASK_DREDD_ABORT_FILE")
+    if not path:
+        return  # not under `flask dredd run`: the failing hook says it all
+    notice = {"cause": f"setup error: {error}", "hook": hook, "transaction": None, "setup": True}
+    with contextlib.suppress(OSError):  # the failing transactions carry the message anyway
+        Path(path).write_text(json.dumps(notice))
 
 
 def current_session() -> Any:

@@ -1,1 +1,1 @@
-"""Authoring commands: project, inventory, check, scaffold, drift, record (issue #12)."""
+"""What authors use: project, inventory, check, scaffold, drift, record, init."""

@@ -1,1 +1,1 @@
-"""Runs: the runner and its phases, and parallel runs of shards."""
+"""A contract run: preflight, database, server, Dredd, watchdog, outcome; parallel shards."""

@@ -211,3 +211,55 @@ def test_opt_out_without_reason_is_refused(mini: Project, reason: str):
         "cannot load hook file hooks/exactness.py, line 3: ValueError: "
         f"inexact('{name}') needs a reason: write inexact('{name}', reason=",
     )
+
+
+def test_a_route_differing_only_by_converter_is_a_route_of_its_own(mini: Project):
+    # GET /items/1 reaches <int:item_id>; the <name> rule beside it is documented by nothing.
+    mini.edit(
+        "miniapp.py",
+        "    return app\n",
+        '    @app.get("/items/<name>")\n'
+        "    def item_by_name(name: str):\n"
+        '        return {"name": name}\n\n'
+        "    return app\n",
+    )
+    assert_fails_with(
+        mini,
+        "undocumented-route: the app serves GET /items/<name> (endpoint 'item_by_name')",
+    )
+
+
+def test_a_route_left_out_of_the_contract_needs_a_reason_and_is_reported(mini: Project):
+    mini.edit(
+        "miniapp.py",
+        "    return app\n",
+        '    @app.get("/docs")\n    def docs():\n        return "<html></html>"\n\n'
+        "    return app\n",
+    )
+    mini.write("pyproject.toml", '[tool.flask-dredd.excluded-routes]\n"GET /docs" = ""\n')
+    result = mini.flask_dredd("check")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "the route 'GET /docs' is left out of the contract without a reason" in result.stderr
+    mini.write("pyproject.toml", '[tool.flask-dredd.excluded-routes]\n"GET /docs" = "HTML docs"\n')
+    result = mini.flask_dredd("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "excluded: GET /docs: HTML docs" in result.stdout
+    assert "(1 left out of the contract)" in result.stdout
+    names = mini.flask_dredd("names")
+    assert "excluded: GET /docs: HTML docs (not in the contract)" in names.stdout
+
+
+def test_an_exclusion_naming_no_route_is_a_problem(mini: Project):
+    mini.write("pyproject.toml", '[tool.flask-dredd.excluded-routes]\n"GET /doc" = "typo"\n')
+    assert_fails_with(
+        mini, "unknown-exclusion: [tool.flask-dredd.excluded-routes] leaves out 'GET /doc'"
+    )
+
+
+def test_a_misspelt_settings_key_is_named_with_the_valid_ones(mini: Project):
+    mini.write("pyproject.toml", '[tool.flask-dredd]\nworkres = 3\n')
+    result = mini.flask_dredd("check")
+    assert result.returncode == 2
+    said = result.stderr
+    assert "unknown setting in [tool.flask-dredd]: 'workres' (did you mean 'workers'?)" in said
+    assert "Valid keys: app, app-spec, db" in result.stderr

@@ -101,3 +101,25 @@ def test_a_drift_shows_its_most_telling_failure_not_dredds_first_line():
     )
     only = "body: data/items/0 should NOT have additional properties"
     assert most_telling(rows[:1]) == (rows[0], only)
+
+
+def test_only_problems_the_unchanged_app_lacks_count_as_a_catch(monkeypatch, tmp_path):
+    """A partial contract's known gaps (the control's own problems) are no evidence."""
+    from flask_dredd import drift as module
+    from flask_dredd.check import Problem
+
+    known = Problem("undocumented-route", "the app serves GET /docs (endpoint 'docs')")
+    new = Problem("undocumented-route", "the app serves GET /extra (endpoint 'extra')")
+    problems = {"control": [known], "same gaps": [known], "new route": [known, new]}
+    monkeypatch.setattr(module, "migrated_template", lambda *args: None)
+    monkeypatch.setattr(module, "contract_run", lambda d, *args: Verdict(d, 0))
+    monkeypatch.setattr(module, "check_routes", lambda d, *args: problems[d.name])
+    control = Drift("control", "x:control()", "")
+    drifts = [Drift("same gaps", "x:a()", ""), Drift("new route", "x:b()", "")]
+    control_verdict, verdicts = module.run_catalogue(
+        drifts, control, [], flask_app="x", root=tmp_path, reports=tmp_path, jobs=1,
+        on_verdict=lambda verdict: None,
+    )  # fmt: skip
+    assert control_verdict.caught_by == []
+    assert [v.caught_by for v in verdicts] == [[], ["check"]]
+    assert verdicts[1].problems == [new]

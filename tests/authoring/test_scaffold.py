@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from flask_dredd.project import Project as Settings
-from flask_dredd.scaffold import factory_class, module_name, with_factory_imports
+from flask_dredd.scaffold import after_prefix, factory_class, module_name, with_factory_imports
 
 from .conftest import Project
 
@@ -123,3 +123,11 @@ def test_factory_imports_merge_and_stay_sorted(tmp_path: Path):
     assert inserted == (
         "import dredd_hooks as hooks\n\nfrom factories import A\nfrom flask_dredd_like import x\n"
     )
+
+
+def test_the_module_comes_from_the_group_or_the_path_after_the_prefix():
+    # An /api prefix no longer sends every stub to hooks/api.py.
+    assert module_name(after_prefix(["api", "notes"], "/api"), "Notes > Notes > List") == "notes"
+    assert module_name(after_prefix(["api", "v1", "users"], "/api/v1"), "Users > Get") == "users"
+    assert module_name(["api", "notes"], "Notebook > Notes > List notes") == "notebook"
+    assert after_prefix(["notes"], "/api") == ["notes"]  # a path outside the prefix: as is
