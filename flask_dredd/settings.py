@@ -171,8 +171,14 @@ def read_pyproject(root: Path) -> tuple[Path | None, dict[str, Any] | None]:
     return path, table
 
 
+#: Sub-tables of [tool.flask-dredd] that another part of the engine reads, not settings:
+#: ``[[tool.flask-dredd.policy]]``, the rules negatives are derived from
+#: (`flask_dredd.contract.derived`).
+SUB_TABLES = ("policy",)
+
+
 def check_keys(table: Mapping[str, Any], where: str) -> None:
-    unknown = [key for key in table if key not in BY_KEY]
+    unknown = [key for key in table if key not in BY_KEY and key not in SUB_TABLES]
     if not unknown:
         return
     lines = []
@@ -181,7 +187,7 @@ def check_keys(table: Mapping[str, Any], where: str) -> None:
         lines.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
     raise SettingsError(
         f"{where}: unknown setting{'s' if len(unknown) > 1 else ''} in [{SECTION}]: "
-        f"{', '.join(lines)}. Valid keys: {', '.join(BY_KEY)}"
+        f"{', '.join(lines)}. Valid keys: {', '.join(BY_KEY)}; and [[{SECTION}.policy]] rules"
     )
 
 
