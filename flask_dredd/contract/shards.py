@@ -34,6 +34,7 @@ from flask_dredd.reorder import only_actions, parse
 SHARD_ENV = "FLASK_DREDD_SHARD"
 _SPEC = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 _EXAMPLE = re.compile(r" > Example \d+$")
+_DERIVED = re.compile(r"^(?P<source>.*) \[derived: [^\]]+\]$")  # contract.derived's names
 
 
 class ShardError(ValueError):
@@ -142,15 +143,42 @@ def weights(names: list[str], timings: dict[str, float]) -> list[float]:
     return [timings.get(n, mean) for n in names]
 
 
-def split(groups: list[list[int]], weight: list[float], count: int) -> list[list[int]]:
-    """The action indices of each of ``count`` shards, each in document order."""
+def units(groups: list[list[int]], transactions: list[DocumentedTransaction]) -> list[list[int]]:
+    """The actions that must share a shard, as lists of action indices.
+
+    Each action stands alone, except an action of derived transactions
+    (``… [derived: rule]``), which goes with its source's action: the handler arms a
+    derived transaction from its source's hooks and documented request, so both must be
+    in the same run.
+    """
+    action_of = {transactions[p].name: a for a, group in enumerate(groups) for p in group}
+    unit_of = list(range(len(groups)))
+    for action, group in enumerate(groups):
+        found = _DERIVED.match(transactions[group[0]].name)
+        if found is not None and found.group("source") in action_of:
+            unit_of[action] = unit_of[action_of[found.group("source")]]
+    members: dict[int, list[int]] = {}
+    for action, unit in enumerate(unit_of):
+        members.setdefault(unit, []).append(action)
+    return list(members.values())
+
+
+def split(
+    groups: list[list[int]], weight: list[float], count: int, together: list[list[int]]
+) -> list[list[int]]:
+    """The action indices of each of ``count`` shards, each in document order; the
+    actions of one list of ``together`` stay in one shard."""
     loads = [0.0] * count
     shards: list[list[int]] = [[] for _ in range(count)]
-    sized = sorted(range(len(groups)), key=lambda a: (-sum(weight[p] for p in groups[a]), a))
-    for action in sized:
+
+    def load(unit: int) -> float:
+        return sum(weight[p] for a in together[unit] for p in groups[a])
+
+    sized = sorted(range(len(together)), key=lambda u: (-load(u), together[u][0]))
+    for unit in sized:
         lightest = min(range(count), key=lambda s: (loads[s], s))
-        shards[lightest].append(action)
-        loads[lightest] += sum(weight[p] for p in groups[action])
+        shards[lightest].extend(together[unit])
+        loads[lightest] += load(unit)
     return [sorted(actions) for actions in shards]
 
 
@@ -169,7 +197,8 @@ def plan(
     groups = action_groups(transactions, text)
     weight = weights([t.name for t in transactions], timings)
     shards = []
-    for index, actions in enumerate(split(groups, weight, count), start=1):
+    together = units(groups, transactions)
+    for index, actions in enumerate(split(groups, weight, count, together), start=1):
         positions = [p for a in actions for p in groups[a]]
         copy = only_actions(text, set(actions)) if actions else ""
         predicted = sum(weight[p] for p in positions)

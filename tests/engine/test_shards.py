@@ -12,6 +12,7 @@ from flask_dredd.contract.shards import (
     ShardError,
     ShardSpec,
     action_groups,
+    units,
     parse_shard,
     plan,
     read_timings,
@@ -79,6 +80,18 @@ def test_a_good_spec():
 
 def test_examples_of_one_action_stay_together():
     assert action_groups(compiled(), BLUEPRINT) == [[0], [1, 2], [3], [4]]
+
+
+def test_a_derived_action_shares_its_sources_shard():
+    # The handler arms a derived transaction from its source's hooks and documented
+    # request, which must both be in the same run.
+    names = [*NAMES[:4], f"{NAMES[0]} [derived: no credentials]"]
+    documented = compiled(names)
+    groups = action_groups(documented, BLUEPRINT)
+    assert units(groups, documented) == [[0, 3], [1], [2]]  # action indices
+    for count in (2, 3, 4):
+        for shard in plan(documented, BLUEPRINT, count, {}):
+            assert (0 in shard.positions) == (4 in shard.positions)
 
 
 def test_by_counts_every_transaction_lands_once_whole_actions_in_document_order():
