@@ -15,10 +15,11 @@ the reports folder later, once the run owns that folder.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,17 @@ class Contract:
     shard: ShardSpec | None = None  # --shard: only this shard's actions (maybe none)
     record: dict[str, Any] = field(default_factory=dict)  # for run.json: hash, shard, names
     derived: int = 0  # transactions derived from the policy (flask_dredd.contract.derived)
+    # The whole compiled contract, also when this run is one shard of it: follow-up
+    # probes ask transactions that may be in another shard. Empty: a parallel run's
+    # child, whose parent wrote it.
+    everything: list[DocumentedTransaction] = field(default_factory=list)
+
+    def write_everything(self, path: Path) -> Path | None:
+        """The whole contract as JSON for the hooks handler (`FLASK_DREDD_CONTRACT`)."""
+        if not self.everything:
+            return None
+        path.write_text(json.dumps([asdict(t) for t in self.everything]), encoding="utf-8")
+        return path
 
     @property
     def names(self) -> list[str]:
@@ -153,7 +165,10 @@ def preflight(
         return shard_contract(settings, source, whole, compiled, order, spec,
                               timings or reports, node_modules, len(derived))  # fmt: skip
     record = contract_record(source, whole, compiled, None, list(range(len(compiled))))
-    return Contract(settings, source, compiled, order, text, record=record, derived=len(derived))
+    return Contract(
+        settings, source, compiled, order, text, record=record, derived=len(derived),
+        everything=compiled,
+    )  # fmt: skip
 
 
 def planned_contract(
@@ -202,11 +217,11 @@ def shard_contract(
     record = contract_record(source, whole, compiled, spec, chosen.positions)
     mine = [compiled[p] for p in chosen.positions]
     if not chosen.text:
-        return Contract(settings, source, [], order, None, spec, record, derived)
+        return Contract(settings, source, [], order, None, spec, record, derived, compiled)
     text = reordered(chosen.text, order) if order else chosen.text
     if order is not None:
         mine = compile_blueprint(source, text, node_modules)
-    return Contract(settings, source, mine, order, text, spec, record, derived)
+    return Contract(settings, source, mine, order, text, spec, record, derived, compiled)
 
 
 def derived_transactions(root: Path, compiled: list[DocumentedTransaction]) -> list[Derived]:

@@ -36,6 +36,7 @@ from flask_dredd.preflight import (
     load_dredd_config,
     preflight,
 )
+from flask_dredd.probes.followup import CONTRACT_ENV
 from flask_dredd.probes.hook import engine_hookfiles as probe_hookfiles
 from flask_dredd.probes.vacuity import NOTES_ENV as VACUITY_ENV
 from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
@@ -55,6 +56,7 @@ from flask_dredd.server import (
 from flask_dredd.watchdog import DEFAULT_STALL_TIMEOUT, Stop, Watched, watch
 
 HANDLER_LOG = "hooks-handler.log"
+CONTRACT_FILE = "contract.json"  # the whole compiled contract, for follow-up probes
 
 
 class RunError(RuntimeError):
@@ -402,6 +404,9 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
     env[VACUITY_ENV] = str(reports / VACUITY_FILE)  # filters that remove nothing (issue #11)
     env[inflight.INFLIGHT_ENV] = str(reports / inflight.INFLIGHT_FILE)
     env[inflight.ABORT_ENV] = str(reports / inflight.ABORT_FILE)
+    whole = contract.write_everything(reports / CONTRACT_FILE)  # a parallel child: its parent's
+    if whole is not None:
+        env[CONTRACT_ENV] = str(whole)
     if config.hook_timeout is not None:
         env[inflight.HOOK_TIMEOUT_ENV] = str(config.hook_timeout)
     # Dredd shows the handler's stderr only at --loglevel=debug; the log keeps what a

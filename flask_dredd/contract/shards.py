@@ -226,7 +226,11 @@ def contract_record(
 
 
 def write_plan(
-    path: Path, shard: Shard, record: dict[str, object], everything: list[DocumentedTransaction]
+    path: Path,
+    shard: Shard,
+    record: dict[str, object],
+    everything: list[DocumentedTransaction],
+    source_text: str,
 ) -> None:
     """One shard's part, already compiled, for a child run of `--parallel` (`--shard-plan`).
 
@@ -234,7 +238,13 @@ def write_plan(
     it again (seconds per shard on a big contract).
     """
     mine = [asdict(everything[p]) for p in shard.positions]
-    plan_ = {"shard": str(shard.spec), "text": shard.text, "record": record, "transactions": mine}
+    plan_ = {
+        "shard": str(shard.spec),
+        "text": shard.text,
+        "record": record,
+        "source_sha256": blueprint_sha256(source_text),
+        "transactions": mine,
+    }
     path.write_text(json.dumps(plan_), encoding="utf-8")
 
 
@@ -247,13 +257,20 @@ def read_plan(
     except (OSError, ValueError) as exc:
         raise ShardError(f"cannot read the shard plan {path}: {exc}") from None
     record = plan_["record"]
-    if plan_["shard"] != str(spec) or record["blueprint_sha256"] != blueprint_sha256(source_text):
+    # The record's hash is of the effective text (with derived actions); the plan also
+    # names the source file's, which is what the child can check.
+    source_sha = plan_.get("source_sha256", record["blueprint_sha256"])
+    if plan_["shard"] != str(spec) or source_sha != blueprint_sha256(source_text):
         raise ShardError(
             f"the shard plan {path} is for shard {plan_['shard']} of another version of the "
             "blueprint: run the parallel run again"
         )
     transactions = [
-        DocumentedTransaction(**{**t, "headers": tuple(tuple(h) for h in t["headers"])})
+        DocumentedTransaction(**{
+            **t,
+            "headers": tuple(tuple(h) for h in t["headers"]),
+            "request_headers": tuple(tuple(h) for h in t.get("request_headers", ())),
+        })  # fmt: skip
         for t in plan_["transactions"]
     ]
     return plan_["text"], record, transactions

@@ -25,6 +25,8 @@ Standard library only: it runs inside the hooks handler.
 from __future__ import annotations
 
 import http.client
+import json
+import os
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -55,6 +57,9 @@ class FollowUp:
 
 
 _tables: weakref.WeakKeyDictionary[hooks.Registry, list[FollowUp]] = weakref.WeakKeyDictionary()
+#: The whole compiled contract, written by the runner: a shard runs only some of it.
+CONTRACT_ENV = "FLASK_DREDD_CONTRACT"
+
 _documented: dict[str, dict[str, Any]] = {}  # name -> Dredd's transaction, from before_all
 
 
@@ -82,11 +87,41 @@ def follow_up(trigger: str, ask: str, *, carry: Sequence[str] = CARRY) -> None:
 
 
 def arm(transactions: Any) -> None:
-    """Keep the documented transactions (before_all's list) the follow-ups ask."""
+    """Keep the documented transactions the follow-ups ask: before_all's list, then the
+    whole contract's (``$FLASK_DREDD_CONTRACT``), since a shard runs only some of them."""
     _documented.clear()
     for transaction in transactions if isinstance(transactions, list) else []:
         if isinstance(transaction, dict):
             _documented.setdefault(str(transaction.get("name") or ""), transaction)
+    for transaction in _whole_contract(os.environ.get(CONTRACT_ENV, "")):
+        _documented.setdefault(str(transaction.get("name") or ""), transaction)
+
+
+def _whole_contract(path: str) -> list[dict[str, Any]]:
+    """The compiled contract (`flask_dredd.contract` writes it) in Dredd's transaction shape."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            compiled = json.load(file)
+    except (OSError, ValueError):
+        return []  # none written (a plain handler run): before_all's list is all there is
+    return [
+        {
+            "name": entry.get("name"),
+            "request": {
+                "method": entry.get("method"),
+                "uri": entry.get("uri"),
+                "headers": dict(entry.get("request_headers") or ()),
+                "body": entry.get("request_body") or "",
+            },
+            "expected": {
+                "statusCode": str(entry.get("status")),
+                "headers": dict(entry.get("headers") or ()),
+                "body": entry.get("body") or "",
+            },
+        }
+        for entry in compiled
+        if isinstance(entry, dict)
+    ]
 
 
 def run(transaction: dict[str, Any]) -> None:

@@ -43,11 +43,13 @@ from flask_dredd.contract.shards import (
 from flask_dredd.database import parse_url
 from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.outcome import result_line
+from flask_dredd.probes.followup import CONTRACT_ENV
 from flask_dredd.reporting.shards import MergeError, merge, summary_lines
 from flask_dredd.run.shard_databases import ShardDatabaseError, ShardDatabases
 from flask_dredd.run_lock import LockError, RunIdentity, RunLocks
 from flask_dredd.run_report import RECORD_FILE
 from flask_dredd.runner import (
+    CONTRACT_FILE,
     Interrupted,
     RunConfig,
     RunError,
@@ -111,9 +113,12 @@ def _run_locked(config: RunConfig, count: int, identity: RunIdentity, locks: Run
         for shard, path in zip(shards, plans, strict=True):
             everything = whole.transactions
             record = contract_record(contract.source, text, everything, shard.spec, shard.positions)
-            write_plan(path, shard, record, everything)
+            write_plan(path, shard, record, everything, contract.source.read_text(encoding="utf-8"))
     env = child_environment(config)
     env[RUN_ID_ENV] = identity.run_id
+    # Every shard's follow-up probes may ask any transaction of the contract.
+    env[CONTRACT_ENV] = str(replace(whole, everything=whole.transactions).write_everything(
+        reports / CONTRACT_FILE))
     t0 = time.monotonic()
     databases = ShardDatabases(parse_url(config.database_url))
     try:

@@ -12,10 +12,10 @@ from flask_dredd.contract.shards import (
     ShardError,
     ShardSpec,
     action_groups,
-    units,
     parse_shard,
     plan,
     read_timings,
+    units,
 )
 from flask_dredd.reporting.shards import MergeError, merge
 from flask_dredd.reports import Case, read_xunit, write_xunit
