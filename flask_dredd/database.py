@@ -76,6 +76,19 @@ IN_MEMORY_REFUSAL = (
 )
 
 
+def refuse_in_memory(raw: str) -> None:
+    """DatabaseError for an in-memory SQLite URL, before anything else of a run starts
+    (the hooks' app would be judged against a database no process can share)."""
+    from flask_dredd.isolation.guard import sqlite_in_memory
+
+    try:
+        url = parse_url(raw)
+    except DatabaseError:
+        return  # the database phase says what is wrong with it
+    if url.get_backend_name() == "sqlite" and sqlite_in_memory(url):
+        raise DatabaseError(IN_MEMORY_REFUSAL.format(database=url.database or ""))
+
+
 def open_run_database(url: URL, root: Path) -> tuple[URL, bool, OpenedDatabase]:
     """Guard, create if missing, and judge the database a real connection opens.
 

@@ -23,7 +23,13 @@ from pathlib import Path
 import yaml
 
 from flask_dredd import inflight
-from flask_dredd.database import DatabaseError, _psycopg2_params, open_run_database, parse_url
+from flask_dredd.database import (
+    DatabaseError,
+    _psycopg2_params,
+    open_run_database,
+    parse_url,
+    refuse_in_memory,
+)
 from flask_dredd.exact.hook import NOTES_ENV, NOTES_FILE, engine_hookfiles
 from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.html_report import write_html_report
@@ -363,13 +369,17 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
     started = t0 = time.monotonic()
     reports = config.path(config.reports_dir)
     check_tools(config)
+    try:
+        refuse_in_memory(config.database_url)
+    except DatabaseError as exc:
+        raise RunError(str(exc)) from None
     probe = start_wiring_probe(config)  # adoption mistakes, named in seconds
     with interruptible():
         try:
+            contract = check_contract(config, reports)  # compiles while the probe runs
             adoption_error = wiring_probe.finish(probe) if probe else None
             if adoption_error:
                 raise RunError(adoption_error)
-            contract = check_contract(config, reports)
         except Interrupted as exc:
             progress("stopped", f"{exc} while checking the contract; nothing else ran")
             return RunResult(exit_code=130, phases=phases)

@@ -54,7 +54,11 @@ def cached_compile(
     entry = node_modules / CACHE_FOLDER / f"compiled-{cache_key(text, node_modules)}.json"
     with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
         return [
-            DocumentedTransaction(**{**t, "headers": tuple(tuple(h) for h in t["headers"])})
+            DocumentedTransaction(**{
+                **t,
+                "headers": tuple(tuple(h) for h in t["headers"]),
+                "request_headers": tuple(tuple(h) for h in t.get("request_headers", ())),
+            })  # fmt: skip
             for t in json.loads(entry.read_text(encoding="utf-8"))
         ]
     compiled = compile_()
