@@ -88,9 +88,16 @@ def only_actions(text: str, keep: set[int]) -> str:
     action before is not repeated (Dredd warns about a group defined twice).
     """
     blueprint = parse(text)
-    parts = [blueprint.preamble.rstrip() + "\n"]
+    kept = [a for i, a in enumerate(blueprint.actions) if i in keep]
+    return render_grouped(blueprint.preamble, kept, blueprint.data_structures)
+
+
+def render_grouped(preamble: str, actions: list[Action], data_structures: str) -> str:
+    """The text of ``actions`` in this order, a group or resource heading written once for
+    consecutive actions that share it (Dredd warns about a group defined twice)."""
+    parts = [preamble.rstrip() + "\n"]
     group = resource = None
-    for action in (a for i, a in enumerate(blueprint.actions) if i in keep):
+    for action in actions:
         if action.group != group:
             parts.append(action.group.rstrip() + "\n")
             group, resource = action.group, None
@@ -98,5 +105,5 @@ def only_actions(text: str, keep: set[int]) -> str:
             parts.append(action.resource.rstrip() + "\n")
             resource = action.resource
         parts.append(action.body.rstrip() + "\n")
-    parts.append(blueprint.data_structures)
+    parts.append(data_structures)
     return "\n".join(parts)

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_dredd.actions import DocumentedTransaction
-from flask_dredd.reorder import ACTION_HEADING, Action, parse
+from flask_dredd.reorder import ACTION_HEADING, Action, parse, render_grouped
 
 PYPROJECT = "pyproject.toml"
 _DERIVED = re.compile(r"^(?P<source>.*) \[derived: (?P<rule>[^\]]+)\]$")
@@ -168,7 +168,7 @@ def with_derived(text: str, derived: Sequence[Derived]) -> str:
     if left:
         raise PolicyError(f"cannot place the derived transaction {left[0].name!r}: no action "
                           f"named {left[0].source.name!r} in the blueprint's text")  # fmt: skip
-    return _render(blueprint.preamble, placed, blueprint.data_structures)
+    return render_grouped(blueprint.preamble, placed, blueprint.data_structures)
 
 
 def split_name(name: str) -> tuple[str, str] | None:
@@ -226,19 +226,3 @@ def _heading_names(action: Action) -> tuple[str, str, str]:
     first = action.body.splitlines()[0]
     name = first[4:].rsplit("[", 1)[0].strip() if ACTION_HEADING.match(first) else ""
     return group, resource, name
-
-
-def _render(preamble: str, actions: list[Action], data_structures: str) -> str:
-    """Like `reorder.only_actions`: a group or resource heading once for consecutive actions."""
-    parts = [preamble.rstrip() + "\n"]
-    group = resource = None
-    for action in actions:
-        if action.group != group:
-            parts.append(action.group.rstrip() + "\n")
-            group, resource = action.group, None
-        if action.resource != resource:
-            parts.append(action.resource.rstrip() + "\n")
-            resource = action.resource
-        parts.append(action.body.rstrip() + "\n")
-    parts.append(data_structures)
-    return "\n".join(parts)
