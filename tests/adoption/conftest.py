@@ -18,15 +18,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg2
 import pytest
 
 from flask_dredd.reports import Summary, read_xunit
+from tests.postgres import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECTS = Path(__file__).resolve().parent / "projects"
 FLASK = str(Path(sys.executable).parent / "flask")
-PG_SERVER = os.environ.get("FLASK_DREDD_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 #: The files a project adds to adopt flask-dredd, beyond its own fixtures and examples.
 GLUE = ("hooks/setup.py", "dredd.yml", "package.json")
 
@@ -95,15 +94,5 @@ def project(request: pytest.FixtureRequest, tmp_path: Path) -> NewProject:
 @pytest.fixture
 def notes_postgres_url() -> Iterator[str]:
     """A fresh, designated PostgreSQL database for the notes service, dropped afterwards."""
-    name = f"notes_{uuid.uuid4().hex[:8]}_contract"
-    try:
-        psycopg2.connect(f"{PG_SERVER}/postgres", connect_timeout=3).close()
-    except psycopg2.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_SERVER} ({exc})")
-    server = PG_SERVER.replace("postgresql://", "postgresql+psycopg2://", 1)
-    yield f"{server}/{name}"
-    conn = psycopg2.connect(f"{PG_SERVER}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
+    with scratch_database(f"notes_{uuid.uuid4().hex[:8]}_contract") as url:
+        yield url.replace("postgresql://", "postgresql+psycopg2://", 1)

@@ -10,17 +10,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg2
 import pytest
 
 from flask_dredd.actions import documented_transactions
 from flask_dredd.blueprint import Transaction, transactions
 from flask_dredd.preflight import derived_transactions
 from flask_dredd.reports import Summary, read_xunit
+from tests.postgres import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 DREDD = ROOT / "node_modules" / ".bin" / "dredd"
-PG_SERVER = os.environ.get("FLASK_DREDD_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 
 
 @dataclass
@@ -74,14 +73,5 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, designated PostgreSQL database, dropped afterwards."""
-    name = f"eventapi_e2e_{uuid.uuid4().hex[:8]}_test"
-    try:
-        psycopg2.connect(f"{PG_SERVER}/postgres", connect_timeout=3).close()
-    except psycopg2.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_SERVER} ({exc}); .ci/run starts it")
-    yield f"{PG_SERVER}/{name}"
-    conn = psycopg2.connect(f"{PG_SERVER}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
+    with scratch_database(f"eventapi_e2e_{uuid.uuid4().hex[:8]}_test") as url:
+        yield url

@@ -17,14 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg2
 import pytest
 
 from flask_dredd.lifetime import RUN_ID_ENV
+from tests.postgres import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = str(Path(sys.executable).parent / "flask")
-PG_SERVER = os.environ.get("FLASK_DREDD_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 
 
 @dataclass
@@ -99,14 +98,5 @@ def wait_for_no_process_of_run(runner_pid: int, timeout: float) -> dict[int, str
 @pytest.fixture(name="postgres_database")
 def postgres_database_fixture() -> Iterator[str]:
     """The URL of a designated PostgreSQL database (not created yet), dropped afterwards."""
-    name = f"eventapi_rel_{uuid.uuid4().hex[:8]}_test"
-    try:
-        psycopg2.connect(f"{PG_SERVER}/postgres", connect_timeout=3).close()
-    except psycopg2.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_SERVER} ({exc}); .ci/run starts it")
-    yield f"{PG_SERVER}/{name}"
-    conn = psycopg2.connect(f"{PG_SERVER}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
+    with scratch_database(f"eventapi_rel_{uuid.uuid4().hex[:8]}_test") as url:
+        yield url
