@@ -111,23 +111,16 @@ def logout_keeps_the_session() -> Flask:
 
 def ping_does_not_extend() -> Flask:
     """`POST /auth/ping` answers a new expiry but leaves the session's as it was."""
-
-    def remember(args: dict[str, Any]) -> None:
-        g.dredd_expiries = {r.id: r.expires_at for r in db.session.execute(
-            select(LoginSession.id, LoginSession.expires_at))}  # fmt: skip
-
-    def write(args: dict[str, Any]) -> None:
-        for session_id, expires_at in g.get("dredd_expiries", {}).items():
-            db.session.execute(
-                update(LoginSession).where(LoginSession.id == session_id)
-                .values(expires_at=expires_at)
-            )  # fmt: skip
-
-    return _after("auth.ping", 200, write, remember=remember)
+    return _ping_puts_expiry_back(timedelta(0))
 
 
 def ping_shortens() -> Flask:
     """`POST /auth/ping` moves the session's expiry a minute earlier instead of later."""
+    return _ping_puts_expiry_back(-timedelta(minutes=1))
+
+
+def _ping_puts_expiry_back(shift: timedelta) -> Flask:
+    """A ping whose write sets each session's expiry to what it was before, plus `shift`."""
 
     def remember(args: dict[str, Any]) -> None:
         g.dredd_expiries = {r.id: r.expires_at for r in db.session.execute(
@@ -137,7 +130,7 @@ def ping_shortens() -> Flask:
         for session_id, expires_at in g.get("dredd_expiries", {}).items():
             db.session.execute(
                 update(LoginSession).where(LoginSession.id == session_id)
-                .values(expires_at=expires_at - timedelta(minutes=1))
+                .values(expires_at=expires_at + shift)
             )  # fmt: skip
 
     return _after("auth.ping", 200, write, remember=remember)
