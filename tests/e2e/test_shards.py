@@ -14,9 +14,10 @@ import psycopg2
 import pytest
 
 from flask_dredd.reports import read_xunit
+from tests.postgres import PG_SERVER
 from tests.reliability.runs import processes_of_run, start_run
 
-from .conftest import PG_SERVER, ROOT
+from .conftest import ROOT
 
 FLASK = str(Path(sys.executable).parent / "flask")
 SLOW_MACHINE = ("--workers", "1", "--server-timeout", "120", "--stall-timeout", "120")
