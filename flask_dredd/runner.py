@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from flask_dredd import inflight
+from flask_dredd.contract.compile_cache import dredd_node_options
 from flask_dredd.database import (
     DatabaseError,
     _psycopg2_params,
@@ -264,6 +265,8 @@ def run_dredd(
     command: list[str], config: RunConfig, env: dict[str, str], watched: Watched
 ) -> tuple[int | None, Stop | None]:
     """Dredd's exit status, or None and why the watchdog stopped it."""
+    # Dredd's own compile of the contract, kept between runs (contract.compile_cache).
+    env = {**env, "NODE_OPTIONS": dredd_node_options(env.get("NODE_OPTIONS"))}
     process = subprocess.Popen(
         command, cwd=config.root, env=env, start_new_session=True, preexec_fn=die_with_runner()
     )

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA_FILES = {"flask_dredd/actions.js", "flask_dredd/templates/report.html",
+DATA_FILES = {"flask_dredd/actions.js", "flask_dredd/contract/dredd_compile_cache.js",
+              "flask_dredd/templates/report.html",
               "flask_dredd/authoring/templates/package-lock.json"}  # fmt: skip
 # The reference API's own dependencies and the extras: none may come with the library.
 NOT_INSTALLED = {
