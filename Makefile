@@ -6,6 +6,9 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 APP ?= eventapi
 WORKERS ?= 2
+# make test's pytest workers: most tests wait on Dredd, gunicorn and the handler, so two
+# workers keep 2 cores busy; a file's tests stay on one worker (--dist loadfile).
+TEST_JOBS ?= 2
 # Time limits of `make dredd`, in seconds; empty: flask dredd run's defaults (see make help).
 STALL_TIMEOUT ?=
 HOOK_TIMEOUT ?=
@@ -40,6 +43,7 @@ help: ## list the targets
 	@echo "Settings: DATABASE_URL=postgresql://…/eventapi_contract (default: SQLite under var/),"
 	@echo "          WORKERS=$(WORKERS), BLUEPRINT=path/to/draft.apib, ORDER=reverse|shuffle[:SEED], PYTHON=$(PYTHON)"
 	@echo "          SHARD=K/N (shard K of N), PARALLEL=N (N shards at once), TIMINGS=file (balances them)"
+	@echo "          TEST_JOBS=$(TEST_JOBS) (make test's pytest workers; 1: one process)"
 	@echo "Time limits of make dredd, in seconds (exit 3 when one ends the run):"
 	@echo "          STALL_TIMEOUT=$(or $(STALL_TIMEOUT),60)   no transaction progress for this long aborts the run"
 	@echo "          HOOK_TIMEOUT=$(or $(HOOK_TIMEOUT),4)     one hook running this long aborts the run (keep it under Dredd's 5)"
@@ -54,7 +58,7 @@ merge: $(VENV)/.installed ## merge shards' reports: make merge SHARDS="shards/*"
 	$(VENV)/bin/flask dredd merge $(SHARDS)
 
 test: $(VENV)/.installed node_modules/.installed browser ## run the test suite (API, engine, end-to-end)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(if $(filter-out 0 1,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadfile)
 
 lint: $(VENV)/.installed ## ruff over the code
 	$(VENV)/bin/ruff check .

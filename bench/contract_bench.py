@@ -48,7 +48,7 @@ def timed_run(args: list[str], env: dict[str, str], reports: Path) -> tuple[floa
          "--reports-dir", str(reports), *args],
         cwd=ROOT,
         # The documented transactions alone, as before issue #11: the stock handler cannot
-        # arm derived ones (bench/derived_bench.py measures those).
+        # arm derived ones (bench/setting_bench.py derived measures those).
         env={**os.environ, "EVENTAPI_CONFIG": "contract", "FLASK_DREDD_DERIVED": "0", **env},
         capture_output=True,
         text=True,

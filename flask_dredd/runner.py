@@ -266,7 +266,8 @@ def run_dredd(
 ) -> tuple[int | None, Stop | None]:
     """Dredd's exit status, or None and why the watchdog stopped it."""
     # Dredd's own compile of the contract, kept between runs (contract.compile_cache).
-    env = {**env, "NODE_OPTIONS": dredd_node_options(env.get("NODE_OPTIONS"))}
+    node_options = dredd_node_options(env.get("NODE_OPTIONS"))
+    env = {**env, "NODE_OPTIONS": node_options} if node_options else env
     process = subprocess.Popen(
         command, cwd=config.root, env=env, start_new_session=True, preexec_fn=die_with_runner()
     )

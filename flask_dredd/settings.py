@@ -98,6 +98,11 @@ SETTINGS: tuple[Setting, ...] = (
       choices=("tracked", "truncate", "rebuild")),
     S("exact", "choice", "1", "exact comparison of examples: `1` on, `0` off, `strict` also "
       "refuses undocumented keys", choices=("1", "0", "strict")),
+    S("derived", "choice", "1", "derive the policy's negative transactions into the run "
+      "(`0`: the documented transactions alone)", choices=("1", "0")),
+    S("compile-cache", "choice", "1", "keep compiled contracts in "
+      "node_modules/.cache/flask-dredd for the next run (`0`: compile every time)",
+      choices=("1", "0")),
     S("hook-timeout", "float", None, "seconds one hook may run (default 4, under Dredd's 5)",
       option="--hook-timeout", minimum=0),
     S("stall-timeout", "float", 60.0, "seconds without transaction progress before the run "
@@ -111,7 +116,7 @@ del S
 BY_KEY = {setting.key: setting for setting in SETTINGS}
 #: Settings the hooks handler, the server or the isolation read from the environment.
 EXPORTED = ("app", "db", "migrations", "seed", "allow-database", "reset", "exact",
-            "hook-timeout")  # fmt: skip
+            "derived", "compile-cache", "hook-timeout")  # fmt: skip
 
 
 @dataclass

@@ -33,6 +33,8 @@ from pathlib import Path
 from flask_dredd.actions import SCRIPT, DocumentedTransaction
 
 CACHE_FOLDER = Path(".cache") / "flask-dredd"
+#: The setting that turns both caches off (`0`), e.g. to rule one out while debugging.
+ENABLED_ENV = "FLASK_DREDD_COMPILE_CACHE"
 DREDD_PRELOAD = Path(__file__).with_name("dredd_compile_cache.js")
 
 
@@ -57,6 +59,8 @@ def cached_compile(
     ``source``: the file ``compile_`` reads; if it no longer holds ``text`` afterwards
     (edited meanwhile), the result is not kept.
     """
+    if not enabled():
+        return compile_()
     entry = node_modules / CACHE_FOLDER / f"compiled-{cache_key(text, node_modules)}.json"
     with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
         return [
@@ -82,7 +86,13 @@ def _store(entry: Path, compiled: list[DocumentedTransaction]) -> None:
     os.replace(partial, entry)
 
 
-def dredd_node_options(node_options: str | None) -> str:
+def enabled() -> bool:
+    return os.environ.get(ENABLED_ENV, "1").strip().lower() not in ("0", "off", "false")
+
+
+def dredd_node_options(node_options: str | None) -> str | None:
     """``NODE_OPTIONS`` for Dredd's process: the caller's, plus the compile cache preload."""
+    if not enabled():
+        return node_options
     preload = f'--require "{DREDD_PRELOAD}"'
     return f"{node_options} {preload}" if node_options else preload

@@ -43,8 +43,11 @@ def dredd_names(folder: Path, apib: str, cached: bool = True) -> subprocess.Comp
     (folder / "contract.apib").write_text(apib)
     env = dict(os.environ)
     env.pop("NODE_OPTIONS", None)
+    env.pop("FLASK_DREDD_COMPILE_CACHE", None)
+    options = dredd_node_options(None)
     if cached:
-        env["NODE_OPTIONS"] = dredd_node_options(None)
+        assert options, "the compile cache is on by default"
+        env["NODE_OPTIONS"] = options
     return subprocess.run(
         [str(DREDD), "contract.apib", "http://127.0.0.1:9", "--names"],
         cwd=folder, env=env, capture_output=True, text=True, timeout=120,
