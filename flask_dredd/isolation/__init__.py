@@ -28,6 +28,7 @@ from typing import Any
 
 from .actual import guard_engine
 from .binding import BoundDatabase, UnsupportedDatabaseError, bind_database
+from .dialects import skip_fsync
 from .errors import IsolationError, NotPreparedError, ResetBlockedError, UnknownStrategyError
 from .guard import ALLOW_ENV, UnsafeDatabaseError, check_designated, is_designated
 from .migrations import (
@@ -88,6 +89,7 @@ class Isolation:
         """
         self.db.remove_session()
         guard_engine(self.db.engine)
+        skip_fsync(self.db.engine)  # after the guard: its listener judges a connection first
         stamp = stamper_for(self.migrations, lambda: self.db.engine)
         with self.db.engine.connect() as connection:
             check_restorable(connection, can_stamp=stamp is not None)

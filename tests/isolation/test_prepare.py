@@ -144,3 +144,24 @@ def test_an_in_memory_sqlite_database(strategy: str) -> None:
         with db.engine.connect() as connection:
             assert snapshot(connection) == baseline
         db.engine.dispose()
+
+
+def test_the_hooks_commit_without_waiting_for_the_disk_and_the_server_as_configured(
+    database_url: URL,
+) -> None:
+    """Each hook commit (reset, factory row) skips fsync; the API's connections do not."""
+    with create_engine(database_url).begin() as connection:  # a stamping test's leftover
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    contract = prepare_contract(database_url, "tracked")
+    sqlite = database_url.get_backend_name() == "sqlite"
+    ask = "PRAGMA synchronous" if sqlite else "SHOW synchronous_commit"
+    off, on = ("0", "2") if sqlite else ("off", "on")
+    try:
+        with contract.app.app_context():
+            assert str(db.session.execute(text(ask)).scalar()) == off
+            contract.isolation.reset()
+            assert str(db.session.execute(text(ask)).scalar()) == off  # a reset keeps it
+        with contract.server.connect() as connection:
+            assert str(connection.execute(text(ask)).scalar()) == on
+    finally:
+        contract.close()

@@ -29,6 +29,8 @@ class DirtyLog:
 
 class Dialect(ABC):
     name: str
+    #: Run on each of the hooks' connections: their commits skip the wait for the disk.
+    no_fsync: str
 
     @abstractmethod
     def transaction(self, engine: Engine) -> AbstractContextManager[Connection]:

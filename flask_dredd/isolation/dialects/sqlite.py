@@ -33,6 +33,7 @@ _WRITE_SEQUENCE = text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :
 
 class SqliteDialect(Dialect):
     name = "sqlite"
+    no_fsync = "PRAGMA synchronous = OFF"
 
     @contextmanager
     def transaction(self, engine: Engine) -> Iterator[Connection]:
