@@ -24,6 +24,10 @@ from flask_dredd.reports import Summary, read_xunit
 from tests.postgres import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
+#: A setup error comes "in seconds": 2-3 s on a quiet machine, up to 3 times that on a
+#: loaded 2-core one running tests side by side; still under the server's own 30 s
+#: readiness limit, so a mistake reported within it was found before anything waited on it.
+IN_SECONDS = 20.0
 PROJECTS = Path(__file__).resolve().parent / "projects"
 FLASK = str(Path(sys.executable).parent / "flask")
 #: The files a project adds to adopt flask-dredd, beyond its own fixtures and examples.
