@@ -30,9 +30,9 @@ A rule transforms the covered request in one or more of these ways (at least one
 - ``unknown_query = "colour"``: the request gains this query parameter (``=unknown_value``),
   one the route does not accept.
 
-``answer`` is one documented transaction, or a list of them: each source is answered as
-the one documented on the closest route (the longest shared path; it must share the
-first segment), so a 404 of tracks answers the track routes and a 404 of events the
+``answer`` is one documented transaction (it answers every covered source), or a list of
+them: each source is answered as the one documented on the closest route (the longest
+shared path; it must share the first segment), so a 404 of tracks answers the track routes and a 404 of events the
 event routes. When the rule replaces a URI parameter, the answer's own value of that
 parameter in its body's strings becomes the unknown value (`Event 1 was not found.` →
 `Event 987654321 was not found.`). ``inexact = {"$.error.message" = "why"}`` compares
