@@ -32,12 +32,13 @@ A rule transforms the covered request in one or more of these ways (at least one
 
 ``answer`` is one documented transaction (it answers every covered source), or a list of
 them: each source is answered as the one documented on the closest route (the longest
-shared path; it must share the first segment), so a 404 of tracks answers the track routes and a 404 of events the
-event routes. When the rule replaces a URI parameter, the answer's own value of that
-parameter in its body's strings becomes the unknown value (`Event 1 was not found.` →
-`Event 987654321 was not found.`). ``inexact = {"$.error.message" = "why"}`` compares
-those body paths by shape only, with the reason, where the answer names something of its
-own route (the parameters a route accepts).
+shared path; it must share the first segment), so a 404 of tracks answers the track
+routes and a 404 of events the event routes. When the rule replaces a URI parameter,
+the answer's own value of that parameter in its body's strings becomes the unknown one
+(`Event 1 was not found.` → `Event 987654321 was not found.`).
+``inexact = {"$.error.message" = "why"}`` compares those body paths by shape only, with
+the reason, where the answer names something of its own route (the parameters a route
+accepts).
 
 For every documented 2xx transaction a rule covers, the engine derives one transaction:
 the transformed request, answered as its `answer` is documented (status, headers and
