@@ -221,3 +221,19 @@ def test_a_rules_inexact_paths_become_the_derived_transactions_declarations(
     assert declaration.kind == "inexact"
     assert declaration.reason == "the message names the route's own parameters"
     assert [str(p) for p in declaration.paths] == ["$.error.message"]
+
+
+def test_a_caller_rule_is_not_skipped_for_a_refusal_of_another_kind() -> None:
+    browser = (("Cookie", "session=<key>"), ("X-CSRFToken", "<token>"))
+    refusal = '{"error": {"code": "csrf_failed"}}'
+    sent = documented("Notes > Notes > Create > Example 1", "POST", 201, "/notes", "/notes",
+                      headers=browser)  # fmt: skip
+    tokenless = documented("Notes > Notes > Create > Example 2", "POST", 403, "/notes", "/notes",
+                           headers=browser[:1], body=refusal)  # fmt: skip
+    rule = Rule("another session's token", ("X-CSRFToken",), (), tokenless.name,
+                caller="another session's token")  # fmt: skip
+    # Refused for lacking the token documents nothing about another session's token.
+    assert [d.source.name for d in derive([rule], [sent, tokenless])] == [sent.name]
+    foreign = documented("Notes > Notes > Create > Example 3", "POST", 403, "/notes", "/notes",
+                         headers=browser, body=refusal)  # fmt: skip
+    assert derive([rule], [sent, tokenless, foreign]) == []
