@@ -51,7 +51,9 @@ handler's working directory, the project's root).
 
 A rule skips a source the documentation already covers: another transaction of the
 same method and URI template (the same path, for ``unknown_query``), documented with the
-answer's status and body and none of the dropped headers. It exempts a transaction only
+answer's status and body and none of the dropped headers (for a ``caller`` rule, with
+each of the source's `requests_with` headers: a tokenless refusal does not document
+another session's token). It exempts a transaction only
 with a reason. `policy_problems` names what the policy gets wrong (an unknown answer or
 exemption, an exemption without a reason, a rule that covers nothing, a covered route
 with no answer of its own resource), for `flask dredd check` and the run's preflight;
@@ -305,9 +307,19 @@ def _documented(t: DocumentedTransaction, rule: Rule, answer: DocumentedTransact
             return _path(o.uri_template) == _path(t.uri_template)
         return o.uri_template == t.uri_template
 
+    # A caller rule's refusal is documented only by a request of the same kind: one that
+    # carries each selecting header the source carries (a CSRF token, a session cookie),
+    # not one refused for lacking it.
+    kind = {n.lower() for n, _ in t.request_headers if rule.caller and rule.requests_with
+            and _has_any([(n, "")], rule.requests_with)}  # fmt: skip
+
+    def same_kind(o: DocumentedTransaction) -> bool:
+        return kind <= {n.lower() for n, _ in o.request_headers}
+
     return any(
         o.method == t.method and same_route(o) and o.status == answer.status
         and o.body.strip() == answer.body.strip() and not _has_any(o.request_headers, rule.drop)
+        and same_kind(o)
         for o in documented
     )  # fmt: skip
 
