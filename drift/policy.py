@@ -13,13 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy import select
+from werkzeug.datastructures import ImmutableMultiDict
 
-from eventapi import create_app
+from eventapi import create_app, query
 from eventapi.auth import csrf
+from eventapi.auth.guard import login_required
+from eventapi.errors import ApiError
 from eventapi.extensions import db
-from eventapi.models import User
+from eventapi.models import LoginSession, Talk, User
+from eventapi.programme import routes as programme
 from flask_dredd.drift import Drift
 
 
@@ -118,6 +122,78 @@ def login_reveals_unknown_emails() -> Flask:
     return app
 
 
+def speaker_unlinkable_by_anyone() -> Flask:
+    """`DELETE /talks/{id}/speakers/{speaker_id}` lost its owner check: any signed-in user
+    takes a speaker off someone else's talk (found, not owned)."""
+    app = create_app()
+
+    @login_required
+    def unlink_speaker(talk_id: int, speaker_id: int) -> Any:
+        talk = programme.find_child(Talk, "Talk", talk_id)  # was own_child
+        speaker = next((s for s in talk.speakers if s.id == speaker_id), None)
+        if speaker is None:
+            raise ApiError(404, "not_found", f"Speaker {speaker_id} does not give talk {talk_id}.")
+        talk.speakers.remove(speaker)
+        db.session.commit()
+        return "", 204
+
+    app.view_functions["programme.unlink_speaker"] = unlink_speaker
+    return app
+
+
+def speakers_list_accepts_unknown_parameters() -> Flask:
+    """`GET /speakers` ignores a query parameter it does not know instead of refusing it."""
+    app = create_app()
+    checks = app.before_request_funcs[None]
+    position = checks.index(query.parse_query)
+
+    def parse_query_leniently() -> None:
+        if request.endpoint == "speakers.list_speakers":
+            view = current_app.view_functions[request.endpoint]
+            known = query.accepted(view)
+            kept = [(k, v) for k, v in request.args.items(multi=True) if k in known]
+            request.args = ImmutableMultiDict(kept)  # type: ignore[misc]
+        query.parse_query()
+
+    checks[position] = parse_query_leniently
+    return app
+
+
+def unknown_track_update_fails() -> Flask:
+    """`PATCH /tracks/{id}` with an id no track has answers 500 instead of 404."""
+    app = create_app()
+
+    @app.after_request
+    def crash(response: Response) -> Response:
+        if request.endpoint == "programme.update_track" and response.status_code == 404:
+            response.status_code = 500
+            response.set_data(app.json.dumps({"error": {
+                "status": 500, "code": "internal_error", "message": "Something went wrong.",
+            }}))  # fmt: skip
+        return response
+
+    return app
+
+
+def csrf_of_another_session_for_event_patch() -> Flask:
+    """`PATCH /events/{id}` from a browser accepts the CSRF token of any live session, not
+    only its own."""
+    app = create_app()
+    checks = app.before_request_funcs[None]
+    position = checks.index(csrf.check_csrf)
+
+    def check_csrf_any_session() -> None:
+        token = request.headers.get(app.config["CSRF_HEADER_NAME"])
+        if request.endpoint == "events.update_event" and request.method == "PATCH" and token:
+            known = db.session.scalar(select(LoginSession.id).filter_by(csrf_token=token))
+            if known is not None:
+                return
+        csrf.check_csrf()
+
+    checks[position] = check_csrf_any_session
+    return app
+
+
 POLICY = [
     ("CSRF dropped: PATCH event", csrf_dropped_for_event_patch),
     ("CSRF dropped: POST track", csrf_dropped_for_track_create),
@@ -127,6 +203,10 @@ POLICY = [
     ("no credentials accepted: DELETE speaker", speaker_deletable_anonymously),
     ("logout without a session", logout_without_a_session),
     ("login reveals unknown emails", login_reveals_unknown_emails),
+    ("owner check removed: DELETE talk speaker", speaker_unlinkable_by_anyone),
+    ("unknown parameter accepted: GET speakers", speakers_list_accepts_unknown_parameters),
+    ("unknown id 500: PATCH track", unknown_track_update_fails),
+    ("another session's CSRF token accepted: PATCH event", csrf_of_another_session_for_event_patch),
 ]
 
 DRIFTS = [

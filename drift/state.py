@@ -170,6 +170,19 @@ def soft_delete_hides_nothing() -> Flask:
     return _after("events.delete_event", 204, write)
 
 
+def login_cookie_names_no_session() -> Flask:
+    """`POST /auth/session` answers 201 with its cookies, then a stray write re-keys the
+    new session row: the cookie the browser got names no session."""
+
+    def write(args: dict[str, Any]) -> None:
+        newest = db.session.scalar(select(LoginSession.id).order_by(LoginSession.id.desc()))
+        db.session.execute(
+            update(LoginSession).where(LoginSession.id == newest).values(key_hash="0" * 64)
+        )
+
+    return _after("auth.open_session", 201, write)
+
+
 STATE = [
     ("hard instead of soft delete", hard_delete),
     ("permanent ignored", permanent_ignored),
@@ -180,6 +193,7 @@ STATE = [
     ("refused update writes", refused_update_writes),
     ("refused restore writes", refused_restore_writes),
     ("soft delete not kept", soft_delete_hides_nothing),
+    ("login cookie names no session", login_cookie_names_no_session),
 ]
 
 DRIFTS = [Drift(name, f"drift.state:{make.__name__}()", make.__doc__ or "") for name, make in STATE]

@@ -47,6 +47,7 @@ class Entry:
 class Inventory:
     entries: list[Entry]
     unknown: list[Hook]  # named hooks (declarations included) bound to no transaction
+    registry: Registry | None = None  # the hook files' registry (stand-ins live there)
 
     @property
     def names(self) -> list[str]:
@@ -81,7 +82,7 @@ def take_inventory(transactions: list[DocumentedTransaction], registry: Registry
                 entry.declarations.append((declaration, hook))
     for entry in entries.values():
         entry.exactness = exactness(entry.transaction, registry)
-    return Inventory(list(entries.values()), unknown)
+    return Inventory(list(entries.values()), unknown, registry)
 
 
 def where(hook: Hook, root: Path | None = None) -> str:

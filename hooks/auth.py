@@ -84,3 +84,7 @@ bind(
 
 # The cookie a logout ended names no session any more, whatever the browser keeps.
 follow_up(f"{LOGOUT} > Example 1", f"{SHOW} > Example 4")
+
+# A new login's cookies are a working session: the browser sends back what the answer
+# set (the session key and its CSRF token), and the session is the one documented.
+follow_up(f"{OPEN} > Example 1", f"{SHOW} > Example 1", carry=(), cookies_set=True)

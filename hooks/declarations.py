@@ -5,8 +5,26 @@ here; `flask dredd names` shows each transaction's state. A skip needs its reaso
 """
 
 from eventapi.models import Event, LoginSession, Speaker, Talk, Track, User
+from factories.scenarios import (
+    OWNER,
+    OWNER_BROWSER,
+    OWNER_BROWSER_OTHER_CSRF,
+    SOMEONE,
+    SOMEONE_BROWSER,
+    SOMEONE_BROWSER_OTHER_CSRF,
+)
 from flask_dredd.declarations import no_fixtures
+from flask_dredd.fixtures import stand_in
 from flask_dredd.probes.conditions import unchanged_when_refused
+
+# Who the policy's derived transactions are sent by (pyproject.toml's policy rules with
+# `caller = ...`): the same rows, another user signed in the same way; or the same
+# browser sending the CSRF token of another session.
+stand_in("another user", {OWNER: SOMEONE, OWNER_BROWSER: SOMEONE_BROWSER, SOMEONE: SOMEONE})
+stand_in(
+    "another session's CSRF token",
+    {OWNER_BROWSER: OWNER_BROWSER_OTHER_CSRF, SOMEONE_BROWSER: SOMEONE_BROWSER_OTHER_CSRF},
+)
 
 # A refused request (every documented 4xx) changes nothing.
 unchanged_when_refused(User, LoginSession, Event, Track, Talk, Speaker)

@@ -21,6 +21,7 @@ from flask_dredd.declarations import no_fixtures
 from flask_dredd.fixtures import bind, given
 from flask_dredd.probes.conditions import NOT_NULL, gone, row
 from flask_dredd.probes.followup import follow_up
+from flask_dredd.probes.vacuity import scoped_list
 from flask_dredd.transactions import set_body
 
 EVENTS = "Events > Events"
@@ -55,6 +56,10 @@ def own_and_others_trash(transaction):
     EventFactory(owner=ada)
     EventFactory(owner=ada, trashed=True)
     EventFactory(trashed=True)
+
+
+# Only the caller's own trash: the fixtures must hold someone else's for it to leave out.
+scoped_list(f"{EVENTS} > List Events with the Trash", Event, owner="owner_id")
 
 
 @hooks.before(f"{EVENTS} > Create an Event > Example 6")

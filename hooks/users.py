@@ -36,6 +36,7 @@ bind(
             f"{USER} > Retrieve a User > Example 1",
             f"{USER} > Update a User > Example 1",
             f"{USER} > Update a User > Example 4",
+            f"{USER} > Retrieve a User That Does Not Exist",  # user 1 asks for user 2
         ],
         given(UserFactory, caller=SOMEONE): [f"{USER} > Update a User > Example 2"],  # user 2
     }

@@ -6,8 +6,11 @@ its reason. `check` fails on a policy problem (an unknown answer or exemption, a
 exemption without a reason, a rule covering nothing), on a bad policy file, and on a
 route a rule covers but cannot derive: its source transaction is skipped, or has
 neither fixtures nor a `no_fixtures` declaration, so the derived one would not run on
-the state the rule is about. After a run, `check` lists the filters the vacuity check
-flagged (`flask_dredd.probes.vacuity`); `check --strict` fails on them.
+the state the rule is about; or, for a rule with ``caller = "<role>"``, its fixtures have
+no ``given(..., caller=...)`` recipe, or a caller with no stand-in for the role
+(`flask_dredd.fixtures.stand_in`): the message names the `stand_in` to write. After a
+run, `check` lists the filters the vacuity check flagged (`flask_dredd.probes.vacuity`);
+`check --strict` fails on them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,14 @@ import json
 from pathlib import Path
 
 from flask_dredd.check import Problem
-from flask_dredd.contract.derived import PolicyError, derive, load_policy, policy_problems
+from flask_dredd.contract.derived import (
+    Derived,
+    PolicyError,
+    derive,
+    load_policy,
+    policy_problems,
+)
+from flask_dredd.fixtures import caller_name, caller_of, stand_ins
 from flask_dredd.inventory import Inventory
 from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
 
@@ -54,7 +64,29 @@ def derived_problems(root: Path, inventory: Inventory) -> tuple[list[Problem], i
                 f"it: the source is {state}, so {item.name!r} would not run on its fixtures. "
                 "Give the source fixtures, or exempt it from the rule with a reason",
             ))  # fmt: skip
+        elif item.rule.caller and entry is not None:
+            recipes = [hook.func for hook in entry.fixtures]
+            problems += _stand_in_problems(item, recipes, inventory.registry)
     return problems, len(derived)
+
+
+def _stand_in_problems(item: Derived, recipes: list[object], registry: object) -> list[Problem]:
+    """What keeps the engine from sending `item`'s source as the rule's other caller."""
+    role, rule = item.rule.caller, item.rule.name
+    callers = [c for c in (caller_of(recipe) for recipe in recipes) if c is not None]
+    if not callers:
+        return [Problem("policy", (
+            f"rule {rule!r} covers {item.source.name!r} but cannot derive from it: its "
+            f"fixtures have no given(..., caller=...) recipe, so the engine cannot send it "
+            f"as {role!r}. Bind it with given(..., caller=...), or exempt it from the rule "
+            "with a reason"))]  # fmt: skip
+    table = stand_ins(role, registry)
+    return [Problem("policy", (
+        f"rule {rule!r} covers {item.source.name!r} but cannot derive from it: no stand-in "
+        f"for {role!r} is declared for its caller {caller_name(c)!r}. Write "
+        f"stand_in({role!r}, {{{caller_name(c).upper()}: <who calls instead>}}) in a hook "
+        "file (flask_dredd.fixtures), or exempt it from the rule with a reason"))
+        for c in dict.fromkeys(callers) if c not in table]  # fmt: skip
 
 
 def vacuity_lines(reports: Path) -> list[str]:

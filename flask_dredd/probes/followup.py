@@ -15,7 +15,18 @@ transaction to the server the trigger was sent to, with the `carry` headers (def
 transaction's own request, as its hooks signed it in: "the old cookie". `carry=()` sends
 the documented request as it is. The answer must have the documented status and match
 the documented example exactly (the exact comparator's rules, volatile values and
-`inexact` declarations of the follow-up's name). Differences fail the triggering
+`inexact` declarations of the follow-up's name).
+
+``cookies_set=True`` sends, in the follow-up's ``Cookie`` header, the cookies the
+trigger's *answer* set (its ``Set-Cookie`` headers, name and value), over any carried
+ones: what a browser holds after a login. So "after Open a Session, the new cookie gets
+the documented session" is::
+
+    follow_up("Auth > Session > Open a Session > Example 1",
+              "Auth > Session > Show the Session > Example 1", carry=(), cookies_set=True)
+
+An answer that set no cookie fails the trigger: the login handed the browser nothing to
+come back with. Differences fail the triggering
 transaction, under a heading naming the follow-up, so they show under the trigger in
 Dredd's report and the HTML report.
 
@@ -50,9 +61,12 @@ class FollowUp:
     carry: tuple[str, ...]
     file: str
     line: int
+    cookies_set: bool = False  # send the cookies the trigger's answer set
 
     def heading(self) -> str:
         carried = f", with this transaction's {', '.join(self.carry)}" if self.carry else ""
+        if self.cookies_set:
+            carried += ", with the cookies this transaction's answer set"
         return f"follow-up {self.ask!r}{carried} ({self.file}:{self.line}):"
 
 
@@ -71,7 +85,9 @@ def follow_ups(registry: hooks.Registry | None = None) -> list[FollowUp]:
     return table
 
 
-def follow_up(trigger: str, ask: str, *, carry: Sequence[str] = CARRY) -> None:
+def follow_up(
+    trigger: str, ask: str, *, carry: Sequence[str] = CARRY, cookies_set: bool = False
+) -> None:
     """After transaction `trigger`, ask the documented transaction `ask` (see above)."""
     for label, value in (("trigger", trigger), ("ask", ask)):
         if not isinstance(value, str) or not value.strip():
@@ -82,7 +98,9 @@ def follow_up(trigger: str, ask: str, *, carry: Sequence[str] = CARRY) -> None:
         raise TypeError(f"follow_up(carry=...) takes a list of header names: carry=[{carry!r}]")
     frame = project_frame()
     follow_ups().append(
-        FollowUp(trigger, ask, tuple(carry), frame.f_code.co_filename, frame.f_lineno)
+        FollowUp(
+            trigger, ask, tuple(carry), frame.f_code.co_filename, frame.f_lineno, cookies_set
+        )  # fmt: skip
     )
 
 
@@ -141,6 +159,14 @@ def ask(probe: FollowUp, trigger: Mapping[str, Any]) -> list[str]:
     request = documented.get("request") or {}
     headers = _headers(request.get("headers"), (trigger.get("request") or {}).get("headers"),
                        probe.carry)  # fmt: skip
+    if probe.cookies_set:
+        cookies = set_cookies(trigger)
+        if not cookies:
+            return ["the answer set no cookie to send back (no Set-Cookie header)"]
+        kept = _cookie_pairs(next((v for k, v in headers.items() if k.lower() == "cookie"), ""))
+        merged = {**dict(kept), **cookies}
+        headers = {k: v for k, v in headers.items() if k.lower() != "cookie"}
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in merged.items())
     try:
         status, real_headers, body = _send(trigger, str(request.get("method") or "GET"),
                                            str(request.get("uri") or "/"), headers,
@@ -154,6 +180,28 @@ def ask(probe: FollowUp, trigger: Mapping[str, Any]) -> list[str]:
     real = {"statusCode": status, "headers": real_headers, "body": body}
     found += differences({"expected": expected, "real": real}, rules_for(probe.ask))
     return found
+
+
+def set_cookies(trigger: Mapping[str, Any]) -> dict[str, str]:
+    """name -> value of each cookie the trigger's answer set (an expired one left out)."""
+    headers = (trigger.get("real") or {}).get("headers") or {}
+    found: dict[str, str] = {}
+    for key, value in headers.items() if isinstance(headers, Mapping) else ():
+        if str(key).lower() != "set-cookie":
+            continue
+        for line in value if isinstance(value, list) else [value]:
+            pair, *attributes = str(line).split(";")
+            name, _, cookie = pair.strip().partition("=")
+            if any(a.strip().lower().startswith("max-age=0") for a in attributes):
+                found.pop(name, None)  # the answer deleted it
+            elif name:
+                found[name] = cookie
+    return found
+
+
+def _cookie_pairs(header: str) -> list[tuple[str, str]]:
+    pairs = (part.strip().partition("=") for part in header.split(";") if part.strip())
+    return [(name, value) for name, _, value in pairs]
 
 
 def _headers(documented: Any, trigger: Any, carry: Sequence[str]) -> dict[str, str]:

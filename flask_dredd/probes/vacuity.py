@@ -7,6 +7,20 @@ transaction that passed with a 2xx answer, this module asks the same request aga
 turn, pagination aside (`page`, `per_page`). When the answer is the same, the filter is
 flagged: ``filter starts_after removes nothing here: add a fixture it must exclude``.
 
+A list scoped to its caller proves nothing about the scope when its fixtures hold no row
+of another owner for it to exclude. Declared next to the fixtures::
+
+    from flask_dredd.probes.vacuity import scoped_list
+
+    scoped_list("Events > Events > List Events with the Trash", Event, owner="owner_id")
+
+after such a transaction passed, the engine reads `Event`'s table (through the hooks'
+database) and looks for a row the answer does not show (by `id`) whose `owner` is none of
+the owners the answer shows (each JSON object with an `id` and the `shown_as` key,
+default the owner column's name). None found:
+``list shows only its caller's rows here: add a row of another owner (table events) it
+must exclude``.
+
 A flag does not fail the transaction: it is a line in the run's `vacuity.jsonl`
 (``FLASK_DREDD_VACUITY_NOTES``, set by the runner) ``{"name", "id", "vacuous"}``, shown
 in the HTML report and by `flask dredd check` after a run; `check --strict` fails on it.
@@ -19,8 +33,12 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import weakref
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from flask_dredd import hooks
 
 NOTES_FILE, NOTES_ENV = "vacuity.jsonl", "FLASK_DREDD_VACUITY_NOTES"
 #: Query parameters that page through a list rather than filter it.
@@ -28,8 +46,66 @@ PAGINATION = frozenset({"page", "per_page"})
 TIMEOUT = 3.0
 
 
-def check(transaction: dict[str, Any]) -> list[str]:
-    """Flag each filter of a passed 2xx GET that changes nothing; note the flags."""
+@dataclass(frozen=True)
+class ScopedList:
+    name: str
+    model: Any
+    owner: str
+    shown_as: str
+
+
+_scoped: weakref.WeakKeyDictionary[hooks.Registry, dict[str, ScopedList]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def scoped_list(name: str, model: Any, *, owner: str = "owner_id", shown_as: str = "") -> None:
+    """Transaction `name` lists rows of `model` scoped to its caller by the `owner` column:
+    its fixtures must hold a row of another owner for the list to exclude."""
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"scoped_list() takes a transaction name first, got {name!r}")
+    if getattr(model, "__table__", None) is None:
+        raise TypeError(f"scoped_list({name!r}, ...) takes a mapped model, got {model!r}")
+    if owner not in model.__table__.c:
+        raise ValueError(f"scoped_list({name!r}, ...): {model.__name__} has no column {owner!r}")
+    table = _scoped.setdefault(hooks.registry, {})
+    table[name] = ScopedList(name, model, owner, shown_as or owner)
+
+
+def scoped_lists(registry: hooks.Registry | None = None) -> dict[str, ScopedList]:
+    return dict(_scoped.get(hooks.registry if registry is None else registry, {}))
+
+
+def other_owner_flag(scope: ScopedList, body: str, engine: Any) -> str | None:
+    """The flag when the table holds no row of another owner the answer leaves out."""
+    from sqlalchemy import select
+
+    try:
+        shown = [o for o in _objects(json.loads(body)) if "id" in o and scope.shown_as in o]
+    except ValueError:
+        return None  # not JSON: nothing to compare rows with
+    ids = {o["id"] for o in shown}
+    owners = {o[scope.shown_as] for o in shown}
+    columns = scope.model.__table__.c
+    with engine.connect() as connection:
+        rows = connection.execute(select(columns["id"], columns[scope.owner])).all()
+    if any(key not in ids and owner not in owners for key, owner in rows):
+        return None
+    return (f"list shows only its caller's rows here: add a row of another owner (table "
+            f"{scope.model.__table__.name}) it must exclude")  # fmt: skip
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [value, *(o for v in value.values() for o in _objects(v))]
+    if isinstance(value, list):
+        return [o for v in value for o in _objects(v)]
+    return []
+
+
+def check(transaction: dict[str, Any], engine: Any = None) -> list[str]:
+    """Flag each filter of a passed 2xx GET that changes nothing, and a scoped list with no
+    other owner's row to exclude; note the flags."""
     path = os.environ.get(NOTES_ENV)
     request = transaction.get("request") or {}
     real = transaction.get("real") or {}
@@ -48,6 +124,14 @@ def check(transaction: dict[str, Any]) -> list[str]:
         answer = _get(transaction, without, request.get("headers") or {})
         if answer is not None and answer == (status, _normal(str(real.get("body") or ""))):
             flags.append(f"filter {name} removes nothing here: add a fixture it must exclude")
+    scope = scoped_lists().get(str(transaction.get("name") or ""))
+    if scope is not None:
+        if engine is None:
+            from flask_dredd.wiring import current_session
+
+            engine = current_session().get_bind()
+        flag = other_owner_flag(scope, str(real.get("body") or ""), engine)
+        flags += [flag] if flag else []
     if flags:
         with open(path, "a", encoding="utf-8") as notes:
             for flag in flags:

@@ -44,4 +44,31 @@ def test_csrf_dropped_on_one_method_fails_the_derived_transaction(tmp_path: Path
     # Only the derived transaction fails: the delete, run beside it, is unchanged.
     assert list(found) == ["PATCH (403) /events/1"], run.output
     assert "Expected status code '403', but got '200'" in found["PATCH (403) /events/1"]
-    assert re.search(r"of \d+ transactions \(104 documented \+ \d+ derived\)", run.output)
+    assert re.search(r"of \d+ transactions \(105 documented \+ \d+ derived\)", run.output)
+
+
+@pytest.mark.parametrize(
+    ("drift", "derived", "expected", "got"),
+    [
+        ("speaker_unlinkable_by_anyone",
+         "Programme > Talk Speaker > Remove a Speaker from a Talk > Example 1"
+         " [derived: another user]",
+         403, 204),
+        ("speakers_list_accepts_unknown_parameters",
+         "Speakers > Speakers > List Speakers [derived: unknown query parameter]", 400, 200),
+        ("unknown_track_update_fails",
+         "Programme > Track > Update a Track > Example 1 [derived: unknown id]", 404, 500),
+        ("csrf_of_another_session_for_event_patch",
+         "Events > Event > Update an Event > Example 5 [derived: another session's CSRF token]",
+         403, 200),
+    ],
+)  # fmt: skip
+def test_each_new_rule_broken_on_one_route_fails_its_derived_transaction(
+    tmp_path: Path, sqlite_url: str, drift: str, derived: str, expected: int, got: int
+):
+    source = derived.rsplit(" [derived: ", 1)[0]
+    run = run_contract(tmp_path / "reports", sqlite_url, "--app-spec", f"drift.policy:{drift}()",
+                       "--", "--only", source, "--only", derived)  # fmt: skip
+    assert run.exit_code == 1, run.output
+    [detail] = failures(run).values()  # the derived one; its source still passes
+    assert f"Expected status code '{expected}', but got '{got}'" in detail, run.output

@@ -84,7 +84,12 @@ def test_a_bad_policy_file_is_refused_with_the_fix(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match=r"policy rule 'x' has unknown keys \['colour'\]"):
         load_policy(tmp_path)
     (tmp_path / "pyproject.toml").write_text('[[tool.flask-dredd.policy]]\nrule = "x"\n')
-    with pytest.raises(PolicyError, match=r"policy rule 'x' needs requests_with = …"):
+    with pytest.raises(PolicyError, match=r"policy rule 'x' needs answer = …"):
+        load_policy(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        '[[tool.flask-dredd.policy]]\nrule = "x"\nanswer = "N > N > A"\n'
+    )
+    with pytest.raises(PolicyError, match=r"rule 'x' needs what it changes: drop = …, caller"):
         load_policy(tmp_path)
     (tmp_path / "pyproject.toml").write_text(
         '[[tool.flask-dredd.policy]]\nrule = "x"\nrequests_with = ["A"]\ndrop = ["A"]\n'

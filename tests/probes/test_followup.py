@@ -143,3 +143,57 @@ def test_misuse_is_refused() -> None:
         follow_up(LOGOUT, LOGOUT)
     with pytest.raises(TypeError, match=r"carry=\['Cookie'\]"):
         follow_up(LOGOUT, SHOW, carry="Cookie")
+
+
+LOGIN = "Auth > Session > Open a Session > Example 1"
+SHOW_LIVE = "Auth > Session > Show the Session > Example 1"
+
+
+def login(port: int, set_cookie: list[str]) -> dict[str, Any]:
+    return {
+        "name": LOGIN, "host": "127.0.0.1", "port": port, "protocol": "http:",
+        "request": {"method": "POST", "uri": "/auth/session",
+                    "headers": {"Cookie": "csrf_token=login-token"}},
+        "real": {"statusCode": 201, "headers": {"set-cookie": set_cookie}, "body": ""},
+        "test": {"valid": True, "status": "pass"},
+    }  # fmt: skip
+
+
+def shown_live() -> dict[str, Any]:
+    return {
+        "name": SHOW_LIVE,
+        "request": {"method": "GET", "uri": "/auth/session",
+                    "headers": {"Cookie": "session=<session key>"}, "body": ""},
+        "expected": {"statusCode": "200", "headers": {"Content-Type": "application/json"},
+                     "body": json.dumps({"user_id": 1})},
+    }  # fmt: skip
+
+
+def test_a_new_logins_cookie_is_sent_back_and_must_name_the_session(
+    api: tuple[Server, int],
+) -> None:
+    server, port = api
+    server.live.add("session=new; csrf_token=fresh")
+    follow_up(LOGIN, SHOW_LIVE, carry=(), cookies_set=True)
+    followup.arm([shown_live()])
+    cookies = ["session=new; HttpOnly; Path=/", "csrf_token=fresh; Path=/"]
+    transaction = login(port, cookies)
+    followup.run(transaction)
+    assert "fail" not in transaction
+    assert server.seen[-1]["Cookie"] == "session=new; csrf_token=fresh"
+    # A login whose cookie names no session (the row never kept) fails the login.
+    server.live.clear()
+    broken = login(port, cookies)
+    followup.run(broken)
+    assert ", with the cookies this transaction's answer set (" in broken["fail"]
+    assert "status: documented 200, got 401" in broken["fail"]
+    # An answer that set no cookie gave the browser nothing to come back with.
+    nothing = login(port, [])
+    followup.run(nothing)
+    assert "the answer set no cookie to send back (no Set-Cookie header)" in nothing["fail"]
+
+
+def test_set_cookies_reads_each_cookie_and_leaves_out_the_deleted() -> None:
+    real = {"real": {"headers": {"Set-Cookie": "a=1; Path=/", "set-cookie": [
+        "session=k; HttpOnly", "old=; Max-Age=0; Path=/"]}}}  # fmt: skip
+    assert followup.set_cookies(real) == {"a": "1", "session": "k"}

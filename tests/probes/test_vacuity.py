@@ -82,3 +82,39 @@ def test_nothing_is_asked_for_a_failed_or_refused_or_unsafe_transaction(
     posted = {**listed(port), "request": {**listed(port)["request"], "method": "POST"}}
     assert [vacuity.check(t) for t in (failed, refused, posted)] == [[], [], []]
     assert asked == []
+
+
+def test_a_scoped_list_without_another_owners_row_is_flagged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert
+
+    from flask_dredd import hooks
+
+    metadata = MetaData()
+
+    class Trash:  # what the check reads of a mapped model: its table
+        __table__ = Table("trash", metadata, Column("id", Integer, primary_key=True),
+                          Column("owner_id", Integer))  # fmt: skip
+
+    monkeypatch.setattr(hooks, "registry", hooks.Registry())
+    notes = tmp_path / "vacuity.jsonl"
+    monkeypatch.setenv(vacuity.NOTES_ENV, str(notes))
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    with pytest.raises(ValueError, match=r"Trash has no column 'user_id'"):
+        vacuity.scoped_list("Trash > List", Trash, owner="user_id")
+    vacuity.scoped_list("Trash > List", Trash, owner="owner_id")
+    mine = [{"id": 1, "owner_id": 1}, {"id": 2, "owner_id": 1}]
+    listed = {"name": "Trash > List", "id": "GET (200) /trash",
+              "request": {"method": "GET", "uri": "/trash"},
+              "real": {"statusCode": 200, "body": json.dumps({"items": mine})}}  # fmt: skip
+    with engine.begin() as connection:
+        connection.execute(insert(Trash.__table__), mine)
+    flag = ("list shows only its caller's rows here: add a row of another owner (table "
+            "trash) it must exclude")  # fmt: skip
+    assert vacuity.check(listed, engine) == [flag]
+    assert json.loads(notes.read_text())["vacuous"] == flag
+    with engine.begin() as connection:  # someone else's row, which the list leaves out
+        connection.execute(insert(Trash.__table__), [{"id": 3, "owner_id": 2}])
+    assert vacuity.check(listed, engine) == []
