@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from flask_dredd.reports import read_xunit
+from flask_dredd.reporting.xunit import read_xunit
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_SERVER = os.environ.get("FLASK_DREDD_TEST_PG", "postgresql://postgres@127.0.0.1:5432")

@@ -20,7 +20,7 @@ from eventapi import create_app
 from eventapi.auth import csrf
 from eventapi.extensions import db
 from eventapi.models import User
-from flask_dredd.drift import Drift
+from flask_dredd.authoring.drift import Drift
 
 
 def _csrf_skipped(endpoint: str, method: str) -> Flask:

@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask_dredd.check import Problem
+from flask_dredd.authoring.check import Problem
+from flask_dredd.authoring.inventory import Inventory
 from flask_dredd.contract.derived import PolicyError, derive, load_policy, policy_problems
-from flask_dredd.inventory import Inventory
 from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
 
 

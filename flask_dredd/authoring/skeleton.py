@@ -18,8 +18,8 @@ from flask import Flask
 from sqlalchemy import Boolean, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapper
 
-from flask_dredd.routes import app_routes
-from flask_dredd.scaffold import after_prefix, singular
+from flask_dredd.authoring.scaffold import after_prefix, singular
+from flask_dredd.contract.routes import app_routes
 
 _VARIABLE = re.compile(r"<(?:([a-zA-Z_][\w]*)(?:\([^)]*\))?:)?([a-zA-Z_]\w*)>")
 _EXAMPLES = {"int": "1", "float": "1.5", "uuid": "00000000-0000-4000-8000-000000000001"}

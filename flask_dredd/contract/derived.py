@@ -38,15 +38,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask_dredd.actions import DocumentedTransaction
-from flask_dredd.reorder import ACTION_HEADING, Action, parse, render_grouped
+from flask_dredd.contract.compiler import DocumentedTransaction
+from flask_dredd.contract.reorder import ACTION_HEADING, Action, parse, render_grouped
+from flask_dredd.errors import FlaskDreddError
 
 PYPROJECT = "pyproject.toml"
 _DERIVED = re.compile(r"^(?P<source>.*) \[derived: (?P<rule>[^\]]+)\]$")
 _KEYS = {"rule", "requests_with", "methods", "under", "not_under", "drop", "answer", "exempt"}
 
 
-class PolicyError(ValueError):
+class PolicyError(FlaskDreddError, ValueError):
     """The policy cannot be read or used; the message names the rule and the fix."""
 
 

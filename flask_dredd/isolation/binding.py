@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
-from .errors import IsolationError
+from flask_dredd.errors import IsolationError
 
 ACCEPTED = (
     "Flask-SQLAlchemy's `db` (an SQLAlchemy() object), or engine=, metadata= and session= "

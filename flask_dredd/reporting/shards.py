@@ -23,15 +23,16 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from flask_dredd.actions import DocumentedTransaction
-from flask_dredd.html_report import render
-from flask_dredd.reports import NOT_RUN, XUNIT_FILE, Case, write_xunit
-from flask_dredd.run_report import RECORD_FILE, Row, RunReport, collect, read_records
+from flask_dredd.contract.compiler import DocumentedTransaction
+from flask_dredd.errors import FlaskDreddError
+from flask_dredd.reporting.html import render
+from flask_dredd.reporting.results import RECORD_FILE, Row, RunReport, collect, read_records
+from flask_dredd.reporting.xunit import NOT_RUN, XUNIT_FILE, Case, write_xunit
 
 RUN_FILE = "run.json"
 
 
-class MergeError(RuntimeError):
+class MergeError(FlaskDreddError, RuntimeError):
     """Shards' reports that cannot be merged; the message names the folder and the fix."""
 
 

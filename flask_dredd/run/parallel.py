@@ -40,15 +40,14 @@ from flask_dredd.contract.shards import (
     read_timings,
     write_plan,
 )
-from flask_dredd.database import parse_url
-from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
-from flask_dredd.outcome import result_line
 from flask_dredd.probes.followup import CONTRACT_ENV
+from flask_dredd.reporting.results import RECORD_FILE
 from flask_dredd.reporting.shards import MergeError, merge, summary_lines
-from flask_dredd.run.shard_databases import ShardDatabaseError, ShardDatabases
-from flask_dredd.run_lock import LockError, RunIdentity, RunLocks
-from flask_dredd.run_report import RECORD_FILE
-from flask_dredd.runner import (
+from flask_dredd.run.database import parse_url
+from flask_dredd.run.lifetime import RUN_ID_ENV, die_with_runner
+from flask_dredd.run.locks import LockError, RunIdentity, RunLocks
+from flask_dredd.run.outcome import result_line
+from flask_dredd.run.runner import (
     CONTRACT_FILE,
     Interrupted,
     RunConfig,
@@ -61,6 +60,7 @@ from flask_dredd.runner import (
     prepare_database,
     progress,
 )
+from flask_dredd.run.shard_databases import ShardDatabaseError, ShardDatabases
 
 TIMINGS_FILE = "timings.json"
 #: How long a shard may take to stop its server and Dredd after SIGTERM.

@@ -10,8 +10,8 @@ import pytest
 from drift.catalogue import NARROW
 from drift.policy import POLICY
 from drift.state import STATE
-from flask_dredd.drift import Drift, Verdict, most_telling, summary_line
-from flask_dredd.run_report import Row
+from flask_dredd.authoring.drift import Drift, Verdict, most_telling, summary_line
+from flask_dredd.reporting.results import Row
 
 from .conftest import Project
 
@@ -111,8 +111,8 @@ def test_a_drift_shows_its_most_telling_failure_not_dredds_first_line():
 
 def test_only_problems_the_unchanged_app_lacks_count_as_a_catch(monkeypatch, tmp_path):
     """A partial contract's known gaps (the control's own problems) are no evidence."""
-    from flask_dredd import drift as module
-    from flask_dredd.check import Problem
+    from flask_dredd.authoring import drift as module
+    from flask_dredd.authoring.check import Problem
 
     known = Problem("undocumented-route", "the app serves GET /docs (endpoint 'docs')")
     new = Problem("undocumented-route", "the app serves GET /extra (endpoint 'extra')")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_dredd.exact.transaction import parse_difference
-from flask_dredd.html_report import render
-from flask_dredd.run_report import Row, RunReport
+from flask_dredd.reporting.html import render
+from flask_dredd.reporting.results import Row, RunReport
 
 DETAIL = """\
 Message:

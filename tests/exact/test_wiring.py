@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from flask_dredd.exact.hook import HOOKFILE
-from flask_dredd.runner import RunConfig, RunError, check_contract, write_dredd_config
+from flask_dredd.run.runner import RunConfig, RunError, check_contract, write_dredd_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

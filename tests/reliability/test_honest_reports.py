@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.actions import DocumentedTransaction
-from flask_dredd.outcome import conclude
-from flask_dredd.reports import read_xunit, xunit_problem
-from flask_dredd.runner import summarise
-from flask_dredd.watchdog import Stop
+from flask_dredd.contract.compiler import DocumentedTransaction
+from flask_dredd.reporting.xunit import read_xunit, xunit_problem
+from flask_dredd.run.outcome import conclude
+from flask_dredd.run.runner import summarise
+from flask_dredd.run.watchdog import Stop
 
 NAMES = ["Users > List", "Users > Create", "Users > Get", "Users > Update", "Users > Delete"]
 IDS = ["GET (200) /users", "POST (201) /users", "GET (200) /users/1", "PATCH (200) /users/1",

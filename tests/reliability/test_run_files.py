@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from flask_dredd.runner import RunConfig, check_contract, write_dredd_config
+from flask_dredd.run.runner import RunConfig, check_contract, write_dredd_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from ..errors import IsolationError
+from flask_dredd.errors import IsolationError
+
 from .base import Dialect, DirtyLog
 from .postgresql import PostgresDialect
 from .sqlite import SqliteDialect

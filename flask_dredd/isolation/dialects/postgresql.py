@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, CursorResult, Engine, Table
 from sqlalchemy.exc import OperationalError
 
-from ..baseline import Baseline
-from ..errors import ResetBlockedError
-from ..plan import RestorePlan
+from flask_dredd.errors import ResetBlockedError
+
+from ..restore import Baseline, RestorePlan
 from .base import Dialect, DirtyLog, insertable_columns
 
 # A reset that waits longer than this for a lock fails with a clear message instead

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, bindparam, select, text
 from sqlalchemy.exc import OperationalError
 
-from ..baseline import Baseline
-from ..errors import ResetBlockedError
-from ..plan import RestorePlan
+from flask_dredd.errors import ResetBlockedError
+
+from ..restore import Baseline, RestorePlan
 from ..tables import DIRTY_TABLE
 from .base import Dialect, DirtyLog, insertable_columns
 

@@ -1,7 +1,7 @@
 """The blueprint as Dredd compiles it: each transaction with the URI template it came from.
 
 `dredd --names` gives names and example URIs only; checking a blueprint against the
-app's routes needs the templates (`/events/{id}{?page}`), so `actions.js` asks Dredd's
+app's routes needs the templates (`/events/{id}{?page}`), so `compiler.js` asks Dredd's
 own compiler, dredd-transactions, for both. Its names are the names Dredd matches
 hooks against (a test compares them with `dredd --names`).
 """
@@ -14,9 +14,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_dredd.blueprint import BlueprintError
+from flask_dredd.errors import ContractError
 
-SCRIPT = Path(__file__).with_name("actions.js")
+SCRIPT = Path(__file__).with_name("compiler.js")
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,12 @@ class DocumentedTransaction:
 
 
 def documented_transactions(blueprint: Path, node_modules: Path) -> list[DocumentedTransaction]:
-    """Every transaction of `blueprint`, in Dredd's order; BlueprintError if it has errors."""
+    """Every transaction of `blueprint`, in Dredd's order; ContractError if it has errors."""
     node = shutil.which("node")
     if node is None:
-        raise BlueprintError("Node.js is not installed (no `node` on PATH); Dredd needs it")
+        raise ContractError("Node.js is not installed (no `node` on PATH); Dredd needs it")
     if not blueprint.exists():
-        raise BlueprintError(f"blueprint {blueprint} not found")
+        raise ContractError(f"blueprint {blueprint} not found")
     result = subprocess.run(
         [node, str(SCRIPT), str(node_modules.resolve()), str(blueprint.resolve())],
         capture_output=True,
@@ -53,10 +53,10 @@ def documented_transactions(blueprint: Path, node_modules: Path) -> list[Documen
         timeout=120,
     )
     if result.returncode != 0:
-        raise BlueprintError(f"Dredd's compiler failed on {blueprint}:\n{result.stderr.strip()}")
+        raise ContractError(f"Dredd's compiler failed on {blueprint}:\n{result.stderr.strip()}")
     compiled = json.loads(result.stdout)
     if compiled["errors"]:
-        raise BlueprintError(f"Dredd cannot compile {blueprint}:\n" + "\n".join(compiled["errors"]))
+        raise ContractError(f"Dredd cannot compile {blueprint}:\n" + "\n".join(compiled["errors"]))
     found = [
         DocumentedTransaction(
             t["name"], t["id"], t["method"], t["status"], t["uri"], t["uriTemplate"] or t["uri"],
@@ -67,5 +67,5 @@ def documented_transactions(blueprint: Path, node_modules: Path) -> list[Documen
         for t in compiled["transactions"]
     ]
     if not found:
-        raise BlueprintError(f"Dredd found no transactions in {blueprint}")
+        raise ContractError(f"Dredd found no transactions in {blueprint}")
     return found

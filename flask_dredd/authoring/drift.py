@@ -32,10 +32,10 @@ from pathlib import Path
 
 from flask.cli import ScriptInfo
 
-from flask_dredd.actions import DocumentedTransaction
-from flask_dredd.check import Problem, route_problems
-from flask_dredd.routes import app_routes
-from flask_dredd.run_report import Row, collect, parse_failure
+from flask_dredd.authoring.check import Problem, route_problems
+from flask_dredd.contract.compiler import DocumentedTransaction
+from flask_dredd.contract.routes import app_routes
+from flask_dredd.reporting.results import Row, collect, parse_failure
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def load_catalogue(module: str, root: Path) -> list[Drift]:
         sys.path.insert(0, str(root))
     drifts = getattr(importlib.import_module(module), "DRIFTS", None)
     if not isinstance(drifts, list) or not all(isinstance(d, Drift) for d in drifts):
-        raise TypeError(f"{module} must define DRIFTS, a list of flask_dredd.drift.Drift")
+        raise TypeError(f"{module} must define DRIFTS, a list of flask_dredd.authoring.drift.Drift")
     return drifts
 
 

@@ -22,36 +22,36 @@ from pathlib import Path
 
 import yaml
 
-from flask_dredd import inflight
-from flask_dredd.database import (
+from flask_dredd.errors import FlaskDreddError
+from flask_dredd.exact.hook import NOTES_ENV, NOTES_FILE, engine_hookfiles
+from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
+from flask_dredd.probes.followup import CONTRACT_ENV
+from flask_dredd.probes.hook import engine_hookfiles as probe_hookfiles
+from flask_dredd.probes.vacuity import NOTES_ENV as VACUITY_ENV
+from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
+from flask_dredd.recorder import RECORD_ENV
+from flask_dredd.reporting.html import write_html_report
+from flask_dredd.reporting.results import RECORD_FILE, RunReport
+from flask_dredd.reporting.shards import write_empty_shard
+from flask_dredd.run import inflight, wiring_probe
+from flask_dredd.run.database import (
     DatabaseError,
     _psycopg2_params,
     open_run_database,
     parse_url,
     refuse_in_memory,
 )
-from flask_dredd.exact.hook import NOTES_ENV, NOTES_FILE, engine_hookfiles
-from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
-from flask_dredd.html_report import write_html_report
-from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
-from flask_dredd.outcome import conclude, result_line
-from flask_dredd.preflight import (
+from flask_dredd.run.lifetime import RUN_ID_ENV, die_with_runner
+from flask_dredd.run.locks import LockError, RunIdentity, RunLocks
+from flask_dredd.run.outcome import conclude, result_line
+from flask_dredd.run.preflight import (
     Contract,
     DreddDefaults,
     PreflightError,
     load_dredd_config,
     preflight,
 )
-from flask_dredd.probes.followup import CONTRACT_ENV
-from flask_dredd.probes.hook import engine_hookfiles as probe_hookfiles
-from flask_dredd.probes.vacuity import NOTES_ENV as VACUITY_ENV
-from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
-from flask_dredd.recorder import RECORD_ENV
-from flask_dredd.reporting.shards import write_empty_shard
-from flask_dredd.run import wiring_probe
-from flask_dredd.run_lock import LockError, RunIdentity, RunLocks
-from flask_dredd.run_report import RECORD_FILE, RunReport
-from flask_dredd.server import (
+from flask_dredd.run.server import (
     GunicornServer,
     ServerStartError,
     free_port,
@@ -59,13 +59,13 @@ from flask_dredd.server import (
     slow_start_hint,
     stop_process_group,
 )
-from flask_dredd.watchdog import DEFAULT_STALL_TIMEOUT, Stop, Watched, watch
+from flask_dredd.run.watchdog import DEFAULT_STALL_TIMEOUT, Stop, Watched, watch
 
 HANDLER_LOG = "hooks-handler.log"
 CONTRACT_FILE = "contract.json"  # the whole compiled contract, for follow-up probes
 
 
-class RunError(RuntimeError):
+class RunError(FlaskDreddError, RuntimeError):
     """A run could not start or finish; the message says why and what to do."""
 
 

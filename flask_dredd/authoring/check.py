@@ -29,10 +29,10 @@ from urllib.parse import urlsplit
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 
-from flask_dredd.actions import DocumentedTransaction
-from flask_dredd.exactness import summary
-from flask_dredd.inventory import Inventory, where
-from flask_dredd.routes import Route, template_shape
+from flask_dredd.authoring.exactness import summary
+from flask_dredd.authoring.inventory import Inventory, where
+from flask_dredd.contract.compiler import DocumentedTransaction
+from flask_dredd.contract.routes import Route, template_shape
 
 
 @dataclass(frozen=True)

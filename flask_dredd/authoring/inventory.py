@@ -7,7 +7,7 @@ A transaction is in one of four states:
 - "skipped": declared skipped, with a reason (`declarations.skip`);
 - "missing": none of the above, which `flask dredd check` refuses.
 
-Each also says how strictly its response is compared (`flask_dredd.exactness`).
+Each also says how strictly its response is compared (`flask_dredd.authoring.exactness`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_dredd.actions import DocumentedTransaction
+from flask_dredd.authoring.exactness import Exactness, exactness, summary
+from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.declarations import Declaration, declaration_of
-from flask_dredd.exactness import Exactness, exactness, summary
 from flask_dredd.hooks import NAMED_KINDS, Hook, Registry
 
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask_dredd.actions import DocumentedTransaction
+from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.exact.hook import NOTES_FILE
 from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
-from flask_dredd.reports import NOT_RUN, Summary, read_xunit
+from flask_dredd.reporting.xunit import NOT_RUN, Summary, read_xunit
 
 #: The recorder's output, next to Dredd's xunit report.
 RECORD_FILE = "transactions.jsonl"

@@ -1,7 +1,9 @@
-"""What Dredd makes of a blueprint: its transactions, by name, in run order.
+"""The tests' oracle: what `dredd --names` makes of an .apib, its transactions in run order.
 
-Names come from Dredd itself (`dredd --names`), never from a parser of our own, so
-they are exactly the names Dredd matches hooks against.
+The engine compiles an .apib once, with Dredd's own compiler
+(`flask_dredd.contract.compiler`). The tests keep this second opinion from Dredd's
+command line, to check that the compiler's names are exactly the names Dredd matches
+hooks against and to know each transaction's example request.
 """
 
 from __future__ import annotations
@@ -11,9 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-
-class BlueprintError(RuntimeError):
-    """Dredd could not read the blueprint; the message carries Dredd's own words."""
+from flask_dredd.errors import ContractError
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def parse_names_output(stdout: str, blueprint: Path, code: int, stderr: str) -> 
     errors = [line for line in lines if line.startswith(("error:", "warn:"))]
     if code != 0 or any(line.startswith("error:") for line in errors):
         detail = "\n".join(errors) or stderr.strip()
-        raise BlueprintError(f"Dredd cannot compile {blueprint}:\n{detail}")
+        raise ContractError(f"Dredd cannot compile {blueprint}:\n{detail}")
     found: list[Transaction] = []
     for name_line, request_line in zip(lines, lines[1:], strict=False):
         if name_line.startswith("info: ") and request_line.startswith("skip: "):
@@ -53,5 +53,5 @@ def parse_names_output(stdout: str, blueprint: Path, code: int, stderr: str) -> 
             found.append(Transaction(name_line[len("info: ") :], method, int(status[1:-1]), uri))
     if not found:
         detail = "\n".join(errors) or "(Dredd printed no warning)"
-        raise BlueprintError(f"Dredd found no transactions in {blueprint}:\n{detail}")
+        raise ContractError(f"Dredd found no transactions in {blueprint}:\n{detail}")
     return found

@@ -14,7 +14,7 @@ from pathlib import Path
 from string import Template
 
 from flask_dredd.exact.transaction import parse_difference
-from flask_dredd.run_report import Failure, Row, RunReport, parse_failure
+from flask_dredd.reporting.results import Failure, Row, RunReport, parse_failure
 
 TEMPLATE = Path(__file__).with_name("templates") / "report.html"
 PHASES = (("database", "database"), ("server", "server start"), ("dredd", "Dredd"))

@@ -19,6 +19,8 @@ from urllib.parse import quote, urlsplit
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from flask_dredd.errors import FlaskDreddError
+
 if TYPE_CHECKING:
     from flask_dredd.isolation.actual import OpenedDatabase
 
@@ -28,7 +30,7 @@ CONNECT_TIMEOUT_SECONDS = 5
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(FlaskDreddError, RuntimeError):
     """A database problem the user must fix; the message says what and how."""
 
 

@@ -3,6 +3,12 @@
 Dredd's own ``--server`` option only sleeps a fixed time before testing; we start
 gunicorn ourselves, wait for a real HTTP answer, and always stop the whole process
 group, so no worker outlives the run.
+
+What gunicorn serves when the app is named as `flask --app` names it: gunicorn takes
+``module:app`` and ``module:create_app()`` itself, but not a bare module, which `flask
+--app` resolves by looking for ``app``/``application`` or a ``create_app``/``make_app``
+factory. The runner serves a bare module as ``flask_dredd.run.server:serve('module')``,
+so the server and the hooks find the app the same way, once per gunicorn worker.
 """
 
 from __future__ import annotations
@@ -17,10 +23,14 @@ import sys
 import time
 from pathlib import Path
 
-from flask_dredd.lifetime import die_with_runner
+from flask import Flask
+from flask.cli import ScriptInfo
+
+from flask_dredd.errors import FlaskDreddError
+from flask_dredd.run.lifetime import die_with_runner
 
 
-class ServerStartError(RuntimeError):
+class ServerStartError(FlaskDreddError, RuntimeError):
     """The server exited or never answered; the message carries its log."""
 
 
@@ -156,3 +166,15 @@ def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 10.0) 
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+def serve(import_path: str) -> Flask:
+    """The app `flask --app import_path` would load."""
+    return ScriptInfo(app_import_path=import_path, set_debug_flag=False).load_app()
+
+
+def gunicorn_spec(import_path: str) -> str:
+    """`module:app` and `module:create_app()` as they are; a bare module through `serve`."""
+    if ":" in import_path:
+        return import_path
+    return f"flask_dredd.run.server:serve({import_path!r})"

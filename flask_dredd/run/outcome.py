@@ -22,12 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_dredd.actions import DocumentedTransaction
+from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.contract.derived import split_name
-from flask_dredd.inflight import ABORT_FILE, abort_cause, read_abort
-from flask_dredd.reports import NOT_RUN, XUNIT_FILE, Case, write_xunit, xunit_problem
-from flask_dredd.run_report import Row, RunReport, collect
-from flask_dredd.watchdog import Stop, Watched
+from flask_dredd.reporting.results import Row, RunReport, collect
+from flask_dredd.reporting.xunit import NOT_RUN, XUNIT_FILE, Case, write_xunit, xunit_problem
+from flask_dredd.run.inflight import ABORT_FILE, abort_cause, read_abort
+from flask_dredd.run.watchdog import Stop, Watched
 
 EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_ABORTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 LABELS = {EXIT_PASSED: "passed", EXIT_FAILED: "contract failed", EXIT_SETUP: "setup error",

@@ -4,7 +4,7 @@
 //                      requestHeaders, requestBody}],
 //    "errors": [...], "warnings": [...]}
 //
-// Usage: node actions.js <node_modules folder> <blueprint>
+// Usage: node compiler.js <node_modules folder> <blueprint>
 //
 // Dredd's own compiler (dredd-transactions) does the work, so names are exactly the ones
 // Dredd matches hooks against. It keeps no URI template on a compiled transaction, so

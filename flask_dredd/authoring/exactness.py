@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_dredd.actions import DocumentedTransaction
+from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.declarations import Declaration, declaration_of, volatility
 from flask_dredd.exact.headers import Cookie
 from flask_dredd.exact.paths import render, walk

@@ -17,12 +17,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_dredd.check import nearest_name, python_string
-from flask_dredd.inventory import Inventory, where
-from flask_dredd.project import Project
+from flask_dredd.authoring.check import nearest_name, python_string
+from flask_dredd.authoring.inventory import Inventory, where
+from flask_dredd.authoring.project import Project
+from flask_dredd.errors import FlaskDreddError
 
 
-class ScaffoldError(RuntimeError):
+class ScaffoldError(FlaskDreddError, RuntimeError):
     """The name is unknown or already hooked; the message says what to do instead."""
 
 

@@ -38,7 +38,8 @@ from typing import Any
 
 from sqlalchemy.engine import URL
 
-from flask_dredd.database import DatabaseError
+from flask_dredd.errors import FlaskDreddError
+from flask_dredd.run.database import DatabaseError
 
 #: The advisory lock key: "flask-dr" in ASCII, an arbitrary constant no other tool uses.
 ADVISORY_KEY = 0x666C61736B2D6472
@@ -49,7 +50,7 @@ _APPLICATION_NAME_MAX = 63
 _APPLICATION_PREFIX = "flask-dredd run"
 
 
-class LockError(RuntimeError):
+class LockError(FlaskDreddError, RuntimeError):
     """A run cannot take one of its locks; the message says why and what to do."""
 
 
@@ -77,7 +78,7 @@ class RunIdentity:
 
     @property
     def run_id(self) -> str:
-        """Unique per run; children carry it (see :mod:`flask_dredd.lifetime`)."""
+        """Unique per run; children carry it (see :mod:`flask_dredd.run.lifetime`)."""
         return f"{self.pid}-{self.started}"
 
     def application_name(self) -> str:

@@ -25,9 +25,8 @@ from typing import Any
 
 import yaml
 
-from flask_dredd.actions import DocumentedTransaction, documented_transactions
-from flask_dredd.blueprint import BlueprintError
 from flask_dredd.contract.compile_cache import cached_compile
+from flask_dredd.contract.compiler import DocumentedTransaction, documented_transactions
 from flask_dredd.contract.derived import (
     Derived,
     PolicyError,
@@ -36,6 +35,7 @@ from flask_dredd.contract.derived import (
     policy_problems,
     with_derived,
 )
+from flask_dredd.contract.reorder import reordered
 from flask_dredd.contract.shards import (
     ShardError,
     ShardSpec,
@@ -45,12 +45,12 @@ from flask_dredd.contract.shards import (
     read_plan,
 )
 from flask_dredd.contract.shards import read_timings as read_shard_timings
-from flask_dredd.reorder import reordered
+from flask_dredd.errors import ContractError, FlaskDreddError
 
 DERIVED_ENV = "FLASK_DREDD_DERIVED"
 
 
-class PreflightError(RuntimeError):
+class PreflightError(FlaskDreddError, RuntimeError):
     """The run cannot start; the message says what is wrong and what to do."""
 
 
@@ -141,7 +141,7 @@ def preflight(
     text = reordered_blueprint(source, order) if order and spec is None else None
     try:
         compiled = compile_blueprint(source, text, root / "node_modules")
-    except BlueprintError as exc:
+    except ContractError as exc:
         if str(exc).startswith("Dredd found no transactions"):
             raise PreflightError(
                 f"{source} holds no transactions: Dredd found no API Blueprint action with "
@@ -157,7 +157,7 @@ def preflight(
         text = reordered(whole, order) if order and spec is None else whole
         try:
             compiled = compile_blueprint(source, text, root / "node_modules")
-        except BlueprintError as exc:
+        except ContractError as exc:
             raise PreflightError(f"the transactions derived from the policy do not compile: "
                                  f"{exc}") from None  # fmt: skip
     if spec is not None:

@@ -18,10 +18,7 @@ import click
 from flask import Flask
 from flask.cli import ScriptInfo
 
-from flask_dredd.actions import documented_transactions
-from flask_dredd.authoring.derived_listing import derived_lines, derived_problems, vacuity_lines
-from flask_dredd.blueprint import BlueprintError
-from flask_dredd.check import (
+from flask_dredd.authoring.check import (
     Problem,
     excluded_lines,
     hook_problems,
@@ -30,20 +27,29 @@ from flask_dredd.check import (
     route_problems,
     strictness,
 )
+from flask_dredd.authoring.derived_listing import derived_lines, derived_problems, vacuity_lines
+from flask_dredd.authoring.drift import Drift, Verdict, load_catalogue, run_catalogue, summary_line
+from flask_dredd.authoring.inventory import Inventory, describe_inventory, take_inventory
+from flask_dredd.authoring.project import Project, ProjectError
+from flask_dredd.authoring.record import (
+    RecordError,
+    choose,
+    ensure_committed,
+    record,
+    volatile_table,
+)
+from flask_dredd.authoring.scaffold import ScaffoldError, scaffold
+from flask_dredd.contract.compiler import documented_transactions
+from flask_dredd.contract.routes import app_routes
 from flask_dredd.contract.shards import SHARD_ENV
-from flask_dredd.database import default_sqlite_url
-from flask_dredd.drift import Drift, Verdict, load_catalogue, run_catalogue, summary_line
+from flask_dredd.errors import ContractError
 from flask_dredd.handler import HookFileError
-from flask_dredd.inventory import Inventory, describe_inventory, take_inventory
-from flask_dredd.outcome import result_line
-from flask_dredd.project import Project, ProjectError
-from flask_dredd.record import RecordError, choose, ensure_committed, record, volatile_table
 from flask_dredd.reporting.shards import MergeError, merge, summary_lines
-from flask_dredd.routes import app_routes
+from flask_dredd.run.database import default_sqlite_url
+from flask_dredd.run.outcome import result_line
 from flask_dredd.run.parallel import run_parallel
-from flask_dredd.run.wsgi import gunicorn_spec
-from flask_dredd.runner import RunConfig, RunError, run
-from flask_dredd.scaffold import ScaffoldError, scaffold
+from flask_dredd.run.runner import RunConfig, RunError, run
+from flask_dredd.run.server import gunicorn_spec
 from flask_dredd.settings import BY_KEY, Settings, SettingsError, dredd_defaults, resolve
 
 
@@ -268,7 +274,7 @@ def _take_inventory(project: Project) -> Inventory:
     """The blueprint's transactions with the hook files' say on each; exits on bad input."""
     try:
         documented = documented_transactions(project.blueprint, project.node_modules)
-    except BlueprintError as exc:
+    except ContractError as exc:
         _fail(str(exc), 1)
     try:
         registry = project.load_hooks()
@@ -452,7 +458,7 @@ def drift_command(
     try:
         documented = documented_transactions(project.blueprint, project.node_modules)
         drifts = load_catalogue(catalogue, project.root)
-    except (BlueprintError, ImportError, TypeError) as exc:
+    except (ContractError, ImportError, TypeError) as exc:
         _fail(str(exc))
     control = Drift("control", gunicorn_spec(import_path), "the unchanged app")
     width = max(len(d.name) for d in [control, *drifts])
@@ -529,7 +535,7 @@ def record_command(
         chosen = choose(documented, names, every or (only_failing and not names))
         ensure_committed(project.blueprint, force)
         volatile = volatile_table(project)
-    except (BlueprintError, RecordError) as exc:
+    except (ContractError, RecordError) as exc:
         _fail(str(exc))
     except HookFileError as exc:
         _fail(f"{exc}\n(the hooks handler would refuse to start the same way)")

@@ -1,14 +1,14 @@
 """One example's documented response, rewritten from the response the app really gave.
 
 `rewrite_response` returns the new lines of one `+ Response` (see
-`flask_dredd.blueprint_text` for the layout) and notes for the author:
+`flask_dredd.contract.apib_text` for the layout) and notes for the author:
 
 - the status, and the media type in parentheses from the real `Content-Type`;
 - each header the example documents gets the real value (a `Set-Cookie` line the real
   cookie of the same name); a documented header the app no longer sends is removed,
   with a note. Headers the example does not document are not added: the author chose
   which headers are part of the contract;
-- the body: the real JSON, laid out as the file lays out JSON (`flask_dredd.json_layout`;
+- the body: the real JSON, laid out as the file lays out JSON (`flask_dredd.contract.json_layout`;
   a body that was on one line stays on one line), with every volatile value replaced by
   its matcher's placeholder. A value a volatile rule covers but its matcher refuses is
   written as it is, with a note: the run will fail on it, as it should. A body that
@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from flask_dredd.blueprint_text import (
+from flask_dredd.contract.apib_text import (
     ResponseText,
     Section,
     header_lines,
@@ -31,7 +31,7 @@ from flask_dredd.blueprint_text import (
     response_heading,
     section_content,
 )
-from flask_dredd.json_layout import layout, one_line
+from flask_dredd.contract.json_layout import layout, one_line
 
 JsonPath = tuple[str | int, ...]
 

@@ -9,7 +9,7 @@ say what the answer is. Record
    hook files, a reset database and the fixtures), from a copy of the blueprint holding
    just those actions (Dredd's --only would still reset the database for every other
    transaction), with `flask_dredd.capture` keeping each real response;
-3. rewrites each chosen example's response (`flask_dredd.example_writer`): status, the
+3. rewrites each chosen example's response (`flask_dredd.contract.example_writer`): status, the
    values of the headers it documents, and its body, with volatile values replaced by
    their matcher's placeholder. MSON Attributes and every other line stay as they are.
 
@@ -23,20 +23,21 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_dredd.actions import DocumentedTransaction
-from flask_dredd.blueprint_text import BlueprintTextError, Example, find_examples, pair_with
+from flask_dredd.authoring.project import Project
 from flask_dredd.capture import CAPTURE_ENV, read_capture
+from flask_dredd.contract.apib_text import BlueprintTextError, Example, find_examples, pair_with
+from flask_dredd.contract.compiler import DocumentedTransaction
+from flask_dredd.contract.example_writer import JsonPath, Matcher, Volatile, rewrite_response
+from flask_dredd.contract.reorder import only_actions
 from flask_dredd.declarations import Volatility, volatility
-from flask_dredd.example_writer import JsonPath, Matcher, Volatile, rewrite_response
-from flask_dredd.project import Project
-from flask_dredd.reorder import only_actions
-from flask_dredd.run_report import collect
-from flask_dredd.runner import RunConfig, RunError, run
+from flask_dredd.errors import FlaskDreddError
+from flask_dredd.reporting.results import collect
+from flask_dredd.run.runner import RunConfig, RunError, run
 
 CAPTURE_FILE = "captured.jsonl"
 
 
-class RecordError(RuntimeError):
+class RecordError(FlaskDreddError, RuntimeError):
     """Record cannot go ahead; the message says why and what to do."""
 
 

@@ -17,7 +17,7 @@ action) in document order, with the lines of its first response, the one Dredd t
                 {"id": 1, ...}
 
 Names are not computed here: the caller pairs the examples, in order, with the names
-Dredd's compiler gives (`flask_dredd.actions`), and `pair_with` checks each pair's
+Dredd's compiler gives (`flask_dredd.contract.compiler`), and `pair_with` checks each pair's
 method and status so a layout this parser misreads fails loudly instead of editing the
 wrong example. Sections are recognised at the blueprint's usual indentation (4 spaces
 for a response's sections, 12 for their content); anything else is refused.
@@ -28,8 +28,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flask_dredd.actions import DocumentedTransaction
-from flask_dredd.reorder import ACTION_HEADING, DATA_STRUCTURES_HEADING
+from flask_dredd.contract.compiler import DocumentedTransaction
+from flask_dredd.contract.reorder import ACTION_HEADING, DATA_STRUCTURES_HEADING
+from flask_dredd.errors import FlaskDreddError
 
 _REQUEST_OR_RESPONSE = re.compile(r"^[+*-] (Request|Response)\b(.*)$")
 _RESPONSE = re.compile(r"^[+*-] Response (\d{3})(?:\s*\(([^)]*)\))?\s*$")
@@ -43,7 +44,7 @@ SECTION_INDENT = " " * 4
 DESCRIPTION = "Description"  # a response's own text, before its sections
 
 
-class BlueprintTextError(ValueError):
+class BlueprintTextError(FlaskDreddError, ValueError):
     """The blueprint's text is laid out in a way record cannot edit safely."""
 
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask_dredd.inflight import INFLIGHT_FILE, read_inflight, what_was_in_flight
-from flask_dredd.reports import XUNIT_FILE
-from flask_dredd.run_report import RECORD_FILE, read_records
+from flask_dredd.reporting.results import RECORD_FILE, read_records
+from flask_dredd.reporting.xunit import XUNIT_FILE
+from flask_dredd.run.inflight import INFLIGHT_FILE, read_inflight, what_was_in_flight
 
 DEFAULT_STALL_TIMEOUT = 60.0
 STALL_TIMEOUT_ENV = "FLASK_DREDD_STALL_TIMEOUT"

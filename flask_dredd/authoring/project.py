@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_dredd import handler, hooks
-from flask_dredd.preflight import DreddDefaults, PreflightError, load_dredd_config
+from flask_dredd.errors import FlaskDreddError
+from flask_dredd.run.preflight import DreddDefaults, PreflightError, load_dredd_config
 
 
-class ProjectError(RuntimeError):
+class ProjectError(FlaskDreddError, RuntimeError):
     """The project's settings are missing or unreadable; the message says what to do."""
 
 

@@ -1,0 +1,41 @@
+"""FlaskDreddError, the root of every error flask-dredd raises on purpose, and its family.
+
+Every such error carries a message that names the problem and the fix; the CLI turns it
+into that message and an exit code once, at its boundary (`flask_dredd.cli`). Errors of
+one concern subclass the root where they are raised (`PolicyError` in
+`contract.derived`, `LockError` in `run.locks`, …); the ones several concerns raise or
+catch live here. Each keeps the built-in base it always had (RuntimeError, ValueError,
+TypeError) so that existing ``except`` clauses still catch it.
+
+Standard library only: the handler's process (isolation, the wiring) imports it.
+"""
+
+from __future__ import annotations
+
+
+class FlaskDreddError(Exception):
+    """Something flask-dredd refuses or cannot do; the message says what to do next."""
+
+
+class ContractError(FlaskDreddError, RuntimeError):
+    """The .apib cannot be compiled (Dredd's own words), or Node.js or the file is missing."""
+
+
+class IsolationError(FlaskDreddError, RuntimeError):
+    """Base class for everything isolation raises on purpose."""
+
+
+class ResetBlockedError(IsolationError):
+    """A reset waited too long for a lock another connection holds.
+
+    The usual cause is a server connection left "idle in transaction" (a request
+    that did not end its session), which keeps locks on the tables it read.
+    """
+
+
+class UnknownStrategyError(IsolationError, ValueError):
+    """A reset strategy name that is not one of the known strategies."""
+
+
+class NotPreparedError(IsolationError):
+    """``reset()`` was called before ``prepare()``."""
