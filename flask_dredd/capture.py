@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
 
 CAPTURE_ENV = "FLASK_DREDD_CAPTURE"
 

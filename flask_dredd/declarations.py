@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from types import FunctionType
 from typing import Any, Literal
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
 from flask_dredd.callsite import at_call_site, project_frame
 from flask_dredd.exact.paths import PathPattern, PatternError
 from flask_dredd.matchers import Matcher

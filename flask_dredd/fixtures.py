@@ -29,7 +29,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
 from flask_dredd.callsite import at_call_site
 from flask_dredd.probes.conditions import Condition, expect_state
 
@@ -81,4 +82,4 @@ def bind(table: Mapping[Recipe, Sequence[str]]) -> None:
 
 def _name_of(make: Callable[..., Any]) -> str:
     name = getattr(make, "__name__", None) or getattr(getattr(make, "func", None), "__name__", "")
-    return name.removesuffix("Factory").lower() or "rows"
+    return str(name).removesuffix("Factory").lower() or "rows"

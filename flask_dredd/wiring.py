@@ -48,11 +48,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from dredd_hooks_handler import hooks
 from flask import Flask
 from flask.ctx import AppContext
 from sqlalchemy.engine import URL, make_url
 
-from flask_dredd import hooks
 from flask_dredd.callsite import at_call_site, project_frame
 from flask_dredd.isolation import Isolation, IsolationError
 from flask_dredd.isolation.strategies import choose_strategy

@@ -124,6 +124,8 @@ def _skip_assignments(path: Path) -> list[int]:
         return []  # loading the hook file reports it, with the line
     lines = []
     for node in ast.walk(tree):
+        if not isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            continue
         targets = node.targets if isinstance(node, ast.Assign) else []
         if isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             targets = [node.target]
@@ -237,7 +239,7 @@ def reached_routes(
         if endpoint is None and "{" in path:  # an example URI with no example values
             shaped = [r for r in routes if (r.method, r.shape) == (t.method, template_shape(path))]
             endpoint = shaped[0] if len(shaped) == 1 else None
-        reached[t.name] = endpoint  # type: ignore[assignment]
+        reached[t.name] = endpoint
     return reached
 
 

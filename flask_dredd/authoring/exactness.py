@@ -20,11 +20,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from dredd_hooks_handler.hooks import Hook, Registry
+
 from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.declarations import Declaration, declaration_of, volatility
 from flask_dredd.exact.headers import Cookie
 from flask_dredd.exact.paths import render, walk
-from flask_dredd.hooks import Hook, Registry
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dredd_hooks_handler.hooks import NAMED_KINDS, Hook, Registry
+
 from flask_dredd.authoring.exactness import Exactness, exactness, summary
 from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.declarations import Declaration, declaration_of
-from flask_dredd.hooks import NAMED_KINDS, Hook, Registry
 
 
 @dataclass

@@ -10,7 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_dredd import handler, hooks
+from dredd_hooks_handler import handler, hooks
+
 from flask_dredd.errors import FlaskDreddError
 from flask_dredd.run.preflight import DreddDefaults, PreflightError, load_dredd_config
 

@@ -161,8 +161,7 @@ def factories_module(models: list[Mapper[Any]]) -> str:
         name = mapper.class_.__name__
         lines += ["", "", f"class {name}Factory(BaseFactory):", "    class Meta:",
                   f"        model = {name}", ""]  # fmt: skip
-        fields = [field_line(column) for column in mapper.columns]
-        fields = [line for line in fields if line]
+        fields = [line for line in map(field_line, mapper.columns) if line]
         lines += fields or ["    pass  # TODO: values for the columns a row needs"]
     if not models:
         lines += ["", "# No mapped model was found: add a factory per model here."]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
+from dredd_hooks_handler.handler import HookFileError
 from flask import Flask
 from flask.cli import ScriptInfo
 
@@ -43,7 +44,6 @@ from flask_dredd.contract.compiler import documented_transactions
 from flask_dredd.contract.routes import app_routes
 from flask_dredd.contract.shards import SHARD_ENV
 from flask_dredd.errors import ContractError
-from flask_dredd.handler import HookFileError
 from flask_dredd.reporting.shards import MergeError, merge, summary_lines
 from flask_dredd.run.database import default_sqlite_url
 from flask_dredd.run.outcome import result_line

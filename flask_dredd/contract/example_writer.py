@@ -220,9 +220,9 @@ def _placeholders(
         return {k: _placeholders(value[k], (*path, k), volatile, transaction, notes, old.get(k))
                 for k in keys}  # fmt: skip
     if isinstance(value, list):
-        old = documented if isinstance(documented, list) else []
+        earlier = documented if isinstance(documented, list) else []
         return [_placeholders(v, (*path, i), volatile, transaction, notes,
-                              old[i] if i < len(old) else None)
+                              earlier[i] if i < len(earlier) else None)
                 for i, v in enumerate(value)]  # fmt: skip
     matcher = volatile.body_matcher(transaction, path)
     if matcher is None or value is None:  # null stays null: a nullable field is exact

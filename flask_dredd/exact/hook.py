@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
 from flask_dredd.exact.transaction import comparable, differences, fail, message, mode, rules_for
 
 #: The hook file the runner adds to Dredd's `hookfiles`.

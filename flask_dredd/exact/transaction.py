@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
 from flask_dredd.declarations import declarations_for, volatility
 from flask_dredd.exact.body import BodyRules, compare_body, parse_schema
 from flask_dredd.exact.headers import VolatileHeaderRule, compare_headers

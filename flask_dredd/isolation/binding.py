@@ -103,7 +103,7 @@ def _from_object(db: Any) -> BoundDatabase:
     if parts["metadata"] is None:
         # A database module often holds the declarative base rather than its metadata.
         bases = (getattr(db, name, None) for name in ("Base", "Model"))
-        parts["metadata"] = next((b.metadata for b in bases if hasattr(b, "metadata")), None)
+        parts["metadata"] = next((b.metadata for b in bases if hasattr(b, "metadata")), None)  # type: ignore[union-attr]
     if all(value is not None for value in parts.values()):
         # A module or object holding all three, e.g. a plain SQLAlchemy `database.py`.
         return _parts(**parts)

@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
 
 
 class Sentinel:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
 
 _DERIVED = re.compile(r"^(?P<source>.*) \[derived: (?P<rule>[^\]]+)\]$")  # contract.derived's
 

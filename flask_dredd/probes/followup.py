@@ -32,7 +32,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
 from flask_dredd.callsite import project_frame
 from flask_dredd.exact.transaction import differences, rules_for
 from flask_dredd.probes.verdict import add_failure

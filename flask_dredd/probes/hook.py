@@ -22,7 +22,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
 from flask_dredd.probes import derived, followup, vacuity
 from flask_dredd.probes.conditions import Condition, conditions_for
 from flask_dredd.probes.verdict import add_failure, ran

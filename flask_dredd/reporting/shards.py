@@ -175,15 +175,15 @@ def merge(folders: list[Path], out: Path) -> Merged:
         cause = cause or shard_cause
     placed.sort(key=lambda pair: pair[0])
     records.sort(key=lambda pair: pair[0])
-    rows = [row for _, row in placed]
+    ordered = [row for _, row in placed]
     exit_code = 3 if worst >= 3 else worst
     slowest = max(shards, key=lambda s: (s.seconds, -s.index))
     report = RunReport(
-        rows,
+        ordered,
         dict(slowest.run.get("phases") or {}),
         exit_code,
         title=f"Contract run: {len(shards)} shards merged",
-        total=int(shards[0].run.get("contract_total") or len(rows)),
+        total=int(shards[0].run.get("contract_total") or len(ordered)),
         cause=cause,
     )
     merged = Merged(report, shards, exit_code, cause)

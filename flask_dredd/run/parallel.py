@@ -109,8 +109,9 @@ def _run_locked(config: RunConfig, count: int, identity: RunIdentity, locks: Run
     )
     plans: list[Path | None] = [None] * count
     if config.order is None:  # the children need not compile the blueprint again
-        plans = [reports / f"plan-shard{s.spec.index}.json" for s in shards]
-        for shard, path in zip(shards, plans, strict=True):
+        paths = [reports / f"plan-shard{s.spec.index}.json" for s in shards]
+        plans = list(paths)
+        for shard, path in zip(shards, paths, strict=True):
             everything = whole.transactions
             record = contract_record(contract.source, text, everything, shard.spec, shard.positions)
             write_plan(path, shard, record, everything, contract.source.read_text(encoding="utf-8"))

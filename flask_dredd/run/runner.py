@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from dredd_hooks_handler.handler import LOG_ENV as HANDLER_LOG_ENV
 
 from flask_dredd.errors import FlaskDreddError
 from flask_dredd.exact.hook import NOTES_ENV, NOTES_FILE, engine_hookfiles
-from flask_dredd.handler import LOG_ENV as HANDLER_LOG_ENV
 from flask_dredd.probes.followup import CONTRACT_ENV
 from flask_dredd.probes.hook import engine_hookfiles as probe_hookfiles
 from flask_dredd.probes.vacuity import NOTES_ENV as VACUITY_ENV

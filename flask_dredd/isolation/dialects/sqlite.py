@@ -43,7 +43,7 @@ class SqliteDialect(Dialect):
             foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
             # No fsync for a reset: only a power cut could lose it, and the next run's
             # prepare() rebuilds the database anyway.
-            synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+            synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar_one()
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             connection.exec_driver_sql("PRAGMA synchronous = OFF")
             try:
