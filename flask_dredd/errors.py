@@ -16,6 +16,10 @@ from __future__ import annotations
 class FlaskDreddError(Exception):
     """Something flask-dredd refuses or cannot do; the message says what to do next."""
 
+    #: The exit code of a command that ends on this error: 2, setup or usage error,
+    #: nothing ran (`flask dredd run --help` lists the codes).
+    exit_code = 2
+
 
 class ContractError(FlaskDreddError, RuntimeError):
     """The .apib cannot be compiled (Dredd's own words), or Node.js or the file is missing."""

@@ -35,6 +35,7 @@ from flask.cli import ScriptInfo
 from flask_dredd.authoring.check import Problem, route_problems
 from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.contract.routes import app_routes
+from flask_dredd.errors import FlaskDreddError
 from flask_dredd.reporting.results import Row, collect, parse_failure
 
 
@@ -111,13 +112,22 @@ def most_telling(failed: list[Row]) -> tuple[Row, str]:
     return best[2], best[3]
 
 
+class CatalogueError(FlaskDreddError, TypeError):
+    """The drift catalogue cannot be imported, or its DRIFTS is not a list of Drift."""
+
+
 def load_catalogue(module: str, root: Path) -> list[Drift]:
     """The `DRIFTS` list of a module of the project at `root`, e.g. `drift.catalogue`."""
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
-    drifts = getattr(importlib.import_module(module), "DRIFTS", None)
+    try:
+        drifts = getattr(importlib.import_module(module), "DRIFTS", None)
+    except ImportError as exc:
+        raise CatalogueError(str(exc)) from exc
     if not isinstance(drifts, list) or not all(isinstance(d, Drift) for d in drifts):
-        raise TypeError(f"{module} must define DRIFTS, a list of flask_dredd.authoring.drift.Drift")
+        raise CatalogueError(
+            f"{module} must define DRIFTS, a list of flask_dredd.authoring.drift.Drift"
+        )
     return drifts
 
 

@@ -26,6 +26,8 @@ from flask_dredd.errors import FlaskDreddError
 class ScaffoldError(FlaskDreddError, RuntimeError):
     """The name is unknown or already hooked; the message says what to do instead."""
 
+    exit_code = 1  # the transaction named is not one to scaffold: the command failed
+
 
 @dataclass(frozen=True)
 class Scaffolded:
