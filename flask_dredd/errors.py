@@ -25,6 +25,18 @@ class ContractError(FlaskDreddError, RuntimeError):
     """The .apib cannot be compiled (Dredd's own words), or Node.js or the file is missing."""
 
 
+class PreflightError(FlaskDreddError, RuntimeError):
+    """The run cannot start; the message says what is wrong and what to do.
+
+    Raised by the contract phase (`run.preflight`) and by the reader of dredd.yml
+    (`run.dredd_config`), which the authoring commands use too.
+    """
+
+
+class RunError(FlaskDreddError, RuntimeError):
+    """A run could not start or finish; the message says why and what to do."""
+
+
 class IsolationError(FlaskDreddError, RuntimeError):
     """Base class for everything isolation raises on purpose."""
 

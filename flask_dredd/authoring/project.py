@@ -12,8 +12,8 @@ from pathlib import Path
 
 from dredd_hooks_handler import handler, hooks
 
-from flask_dredd.errors import FlaskDreddError
-from flask_dredd.run.preflight import DreddDefaults, PreflightError, load_dredd_config
+from flask_dredd.errors import FlaskDreddError, PreflightError
+from flask_dredd.run.dredd_config import DreddDefaults, load_dredd_config
 
 
 class ProjectError(FlaskDreddError, RuntimeError):

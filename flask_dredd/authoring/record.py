@@ -30,9 +30,10 @@ from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.contract.example_writer import JsonPath, Matcher, Volatile, rewrite_response
 from flask_dredd.contract.reorder import only_actions
 from flask_dredd.declarations import Volatility, volatility
-from flask_dredd.errors import FlaskDreddError
+from flask_dredd.errors import FlaskDreddError, RunError
 from flask_dredd.reporting.results import collect
-from flask_dredd.run.runner import RunConfig, RunError, run
+from flask_dredd.run.config import RunConfig
+from flask_dredd.run.runner import run
 
 CAPTURE_FILE = "captured.jsonl"
 

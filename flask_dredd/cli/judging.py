@@ -28,7 +28,7 @@ from flask_dredd.cli.common import (
     with_project_options,
 )
 from flask_dredd.contract.compiler import documented_transactions
-from flask_dredd.run.runner import RunConfig
+from flask_dredd.run.config import RunConfig
 from flask_dredd.run.server import gunicorn_spec
 from flask_dredd.settings import dredd_defaults
 

@@ -24,9 +24,10 @@ from flask_dredd.cli.common import (
 )
 from flask_dredd.contract.shards import SHARD_ENV
 from flask_dredd.reporting.shards import merge, summary_lines
+from flask_dredd.run.config import RunConfig
 from flask_dredd.run.outcome import result_line
 from flask_dredd.run.parallel import run_parallel
-from flask_dredd.run.runner import RunConfig, run
+from flask_dredd.run.runner import run
 from flask_dredd.run.server import gunicorn_spec
 from flask_dredd.settings import dredd_defaults
 

@@ -23,8 +23,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from flask_dredd.contract.compile_cache import cached_compile
 from flask_dredd.contract.compiler import DocumentedTransaction, documented_transactions
 from flask_dredd.contract.derived import (
@@ -45,29 +43,12 @@ from flask_dredd.contract.shards import (
     read_plan,
 )
 from flask_dredd.contract.shards import read_timings as read_shard_timings
-from flask_dredd.errors import ContractError, FlaskDreddError
+from flask_dredd.errors import ContractError, PreflightError
+from flask_dredd.run.dredd_config import DreddDefaults, load_dredd_config
 
 DERIVED_ENV = "FLASK_DREDD_DERIVED"
 
 
-class PreflightError(FlaskDreddError, RuntimeError):
-    """The run cannot start; the message says what is wrong and what to do."""
-
-
-#: Dredd 14.1.0's options (node_modules/dredd/options.json) and the YAML types each takes.
-#: `None` (YAML `null`, what `dredd init` writes) is accepted for every one.
-STRINGS = ("blueprint", "endpoint", "language", "server", "user", "loglevel",
-           "hooks-worker-handler-host", "config")  # fmt: skip
-NUMBERS = ("server-wait", "hooks-worker-timeout", "hooks-worker-connect-timeout",
-           "hooks-worker-connect-retry", "hooks-worker-after-connect-wait",
-           "hooks-worker-term-timeout", "hooks-worker-term-retry",
-           "hooks-worker-handler-port")  # fmt: skip
-BOOLEANS = ("dry-run", "init", "names", "sorted", "inline-errors", "details", "color")
-STRING_LISTS = ("hookfiles", "require", "only", "reporter", "output", "header", "method", "path")
-MAPPINGS = ("custom",)
-
-#: (fallback for a missing dredd.yml, overrides of its values): see `load_dredd_config`.
-DreddDefaults = tuple[dict[str, Any] | None, dict[str, Any] | None]
 _ORDER = re.compile(r"^(reverse|shuffle(:\d+)?)$")
 
 
@@ -286,58 +267,6 @@ def check_order(order: str | None) -> None:
         )
 
 
-def load_dredd_config(
-    root: Path,
-    dredd_config: Path,
-    fallback: dict[str, Any] | None = None,
-    overrides: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """dredd.yml as a mapping, each known option of the type Dredd expects.
-
-    `fallback` (from pyproject.toml's settings) stands in for a missing dredd.yml;
-    `overrides` (settings given explicitly) replace dredd.yml's own values.
-    """
-    path = dredd_config if dredd_config.is_absolute() else root / dredd_config
-    if fallback is not None and not path.exists():
-        return {**fallback, **(overrides or {})}
-    return {**_read_dredd_config(root, dredd_config, path), **(overrides or {})}
-
-
-def _read_dredd_config(root: Path, dredd_config: Path, path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PreflightError(
-            f"{dredd_config} not found in {root}: run from the project's root, or name "
-            "Dredd's configuration with --dredd-config / FLASK_DREDD_DREDD_CONFIG, or put "
-            "the settings under [tool.flask-dredd] in pyproject.toml (`flask dredd init`)"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PreflightError(f"cannot read {path}: {exc}") from None
-    try:
-        settings = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise PreflightError(
-            f"{path} is not valid YAML{_where(exc)}: {_problem(exc)}. Fix that line "
-            "(`git diff` shows what changed), or restore the file from git."
-        ) from None
-    if settings is None:
-        settings = {}
-    if not isinstance(settings, dict):
-        raise PreflightError(
-            f"{path} must be a mapping of Dredd options (`blueprint: apiary.apib`, "
-            f"`hookfiles: hooks/*.py`, …), but it is a YAML {_yaml_type(settings)}"
-        )
-    problems = [p for key, value in settings.items() if (p := _type_problem(str(key), value))]
-    if problems:
-        raise PreflightError(
-            f"{path} has options of the wrong type:\n  "
-            + "\n  ".join(problems)
-            + "\nFix them (see `dredd --help` for each option)."
-        )
-    return settings
-
-
 def blueprint_path(
     root: Path, dredd_config: Path, settings: dict[str, Any], override: Path | None
 ) -> Path:
@@ -394,39 +323,3 @@ def reordered_blueprint(blueprint: Path, order: str) -> str:
         raise PreflightError(f"cannot reorder {blueprint}: {exc}") from None
 
 
-def _type_problem(key: str, value: object) -> str | None:
-    if value is None:
-        return None
-    wanted, ok = None, True
-    if key in STRINGS:
-        wanted, ok = "a string", isinstance(value, str)
-    elif key in NUMBERS:
-        wanted = "a number"
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-    elif key in BOOLEANS:
-        wanted, ok = "true or false", isinstance(value, bool)
-    elif key in STRING_LISTS:
-        wanted = "a string or a list of strings"
-        ok = isinstance(value, str) or (
-            isinstance(value, list) and all(isinstance(v, str) for v in value)
-        )
-    elif key in MAPPINGS:
-        wanted, ok = "a mapping", isinstance(value, dict) or value == []  # Dredd's default
-    if ok:
-        return None
-    return f"{key}: {value!r} is a YAML {_yaml_type(value)}; Dredd expects {wanted}"
-
-
-def _yaml_type(value: object) -> str:
-    names = {dict: "mapping", list: "list", str: "string", bool: "boolean",
-             int: "number", float: "number"}  # fmt: skip
-    return names.get(type(value), type(value).__name__)
-
-
-def _where(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    return f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-
-
-def _problem(exc: yaml.YAMLError) -> str:
-    return str(getattr(exc, "problem", None) or exc).strip()

@@ -10,23 +10,18 @@ every input before anything is touched; the Dredd phase runs under the stall wat
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from dredd_hooks_handler.handler import LOG_ENV as HANDLER_LOG_ENV
 
-from flask_dredd.errors import FlaskDreddError
-from flask_dredd.exact.hook import NOTES_ENV, NOTES_FILE, engine_hookfiles
+from flask_dredd.errors import PreflightError, RunError
+from flask_dredd.exact.hook import NOTES_ENV, NOTES_FILE
 from flask_dredd.probes.followup import CONTRACT_ENV
-from flask_dredd.probes.hook import engine_hookfiles as probe_hookfiles
 from flask_dredd.probes.vacuity import NOTES_ENV as VACUITY_ENV
 from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
 from flask_dredd.recorder import RECORD_ENV
@@ -34,6 +29,7 @@ from flask_dredd.reporting.html import write_html_report
 from flask_dredd.reporting.results import RECORD_FILE, RunReport
 from flask_dredd.reporting.shards import write_empty_shard
 from flask_dredd.run import inflight, wiring_probe
+from flask_dredd.run.config import RunConfig, RunResult, child_environment
 from flask_dredd.run.database import (
     DatabaseError,
     _psycopg2_params,
@@ -41,16 +37,16 @@ from flask_dredd.run.database import (
     parse_url,
     refuse_in_memory,
 )
+from flask_dredd.run.dredd_config import (
+    as_list,
+    handler_command,
+    load_dredd_config,
+    write_dredd_config,
+)
 from flask_dredd.run.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.run.locks import LockError, RunIdentity, RunLocks
 from flask_dredd.run.outcome import conclude, result_line
-from flask_dredd.run.preflight import (
-    Contract,
-    DreddDefaults,
-    PreflightError,
-    load_dredd_config,
-    preflight,
-)
+from flask_dredd.run.preflight import Contract, preflight
 from flask_dredd.run.server import (
     GunicornServer,
     ServerStartError,
@@ -59,62 +55,14 @@ from flask_dredd.run.server import (
     slow_start_hint,
     stop_process_group,
 )
-from flask_dredd.run.watchdog import DEFAULT_STALL_TIMEOUT, Stop, Watched, watch
+from flask_dredd.run.watchdog import Stop, Watched, watch
 
 HANDLER_LOG = "hooks-handler.log"
 CONTRACT_FILE = "contract.json"  # the whole compiled contract, for follow-up probes
 
 
-class RunError(FlaskDreddError, RuntimeError):
-    """A run could not start or finish; the message says why and what to do."""
-
-
 class Interrupted(BaseException):
     """Ctrl-C or SIGTERM reached the runner."""
-
-
-@dataclass
-class RunConfig:
-    """Everything one run needs; the CLI fills it from options and the environment."""
-
-    root: Path
-    flask_app: str  # what `flask --app` takes, e.g. "eventapi"
-    app_spec: str  # what gunicorn takes, e.g. "eventapi:create_app()"
-    database_url: str
-    blueprint: Path | None = None  # None: the one dredd.yml names
-    endpoint: str | None = None  # None: start gunicorn; else test that running server
-    workers: int = 2
-    order: str | None = None  # None: the blueprint's order; "reverse", "shuffle[:SEED]"
-    hooks_handler: str = "flask-dredd"  # or "dredd-hooks-python", the stock one, to compare
-    dredd_config: Path = Path("dredd.yml")
-    reports_dir: Path = Path("reports")
-    dredd_args: tuple[str, ...] = ()
-    dredd_timeout: float = 1800.0
-    migrate: bool = True  # False: the database is already at head (a migrated copy)
-    server_timeout: float = 30.0
-    stall_timeout: float = DEFAULT_STALL_TIMEOUT  # no transaction progress for this long
-    hook_timeout: float | None = None  # None: the handler's own default
-    shard: str | None = None  # "K/N": run only shard K of N (contract/shards.py)
-    timings: Path | None = None  # what balances the shards; None: reports/transactions.jsonl
-    shard_plan: Path | None = None  # the shard cut and compiled by `--parallel`'s parent
-    env: dict[str, str] = field(default_factory=dict)
-    dredd: Path | None = None  # the Dredd binary; None: node_modules/.bin/dredd
-    dredd_defaults: DreddDefaults = (None, None)  # from the settings: see preflight
-    excluded_routes: dict[str, str] = field(default_factory=dict)  # reported, with reasons
-
-    def path(self, p: Path) -> Path:
-        return p if p.is_absolute() else self.root / p
-
-    @property
-    def dredd_bin(self) -> Path:
-        return self.path(self.dredd) if self.dredd else self.root / "node_modules/.bin/dredd"
-
-
-@dataclass
-class RunResult:
-    exit_code: int
-    phases: dict[str, float]
-    endpoint: str = ""
 
 
 def progress(phase: str, message: str) -> None:
@@ -138,23 +86,6 @@ def interruptible() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-
-
-def child_environment(config: RunConfig) -> dict[str, str]:
-    """The environment shared by `flask db`, gunicorn, Dredd and the hooks handler."""
-    env = dict(os.environ)
-    env.update(config.env)
-    env["DATABASE_URL"] = config.database_url
-    env.setdefault("FLASK_DREDD_APP", config.flask_app)  # the app `flask_dredd.install` builds
-    env["PYTHONUNBUFFERED"] = "1"
-    # `python` in dredd.yml's language line and the handler's imports must resolve to
-    # this interpreter and this project, whichever shell started the run.
-    bin_dirs = [str(Path(sys.executable).parent), str(config.root / "node_modules" / ".bin")]
-    env["PATH"] = os.pathsep.join([*bin_dirs, env.get("PATH", "")])
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(config.root), env.get("PYTHONPATH", "")) if p
-    )
-    return env
 
 
 def prepare_database(config: RunConfig, env: dict[str, str], locks: RunLocks) -> str:
@@ -202,60 +133,6 @@ def prepare_database(config: RunConfig, env: dict[str, str], locks: RunLocks) ->
     return f"{state}migrated to head"
 
 
-def write_dredd_config(
-    config: RunConfig, contract: Contract, endpoint: str, hooks_port: int
-) -> Path:
-    """dredd.yml with this run's endpoint, blueprint, handler port and reports filled in.
-
-    Dredd ignores positional blueprint and endpoint arguments whenever a config file
-    exists (and it always reads ./dredd.yml), so the run's values go into a copy.
-    """
-    settings = dict(contract.settings)  # validated by preflight
-    reports = config.path(config.reports_dir)
-    settings["blueprint"] = str(contract.blueprint_for_run(reports))  # maybe reordered
-    settings["endpoint"] = endpoint
-    settings.setdefault("path", [])  # without it Dredd 14.1.0 stops: "invalid pattern"
-    settings["language"] = handler_command(config.hooks_handler, hooks_port)
-    settings["hooks-worker-handler-port"] = hooks_port
-    try:  # the engine's own hook files: exact comparison, then state and follow-up probes
-        extra = [*engine_hookfiles({**os.environ, **config.env}), *probe_hookfiles()]
-    except ValueError as exc:
-        raise RunError(str(exc)) from None
-    settings["hookfiles"] = [*_as_list(settings.get("hookfiles")), *extra]
-    # The xunit report is what CI reads; keep whatever else dredd.yml asks for.
-    reporters = [r for r in _as_list(settings.get("reporter")) if r != "xunit"]
-    # Into this run's folder, whatever dredd.yml says: runs side by side (each with its
-    # own --reports-dir) must not write each other's reports.
-    outputs = [str(reports / Path(out).name) for out in _as_list(settings.get("output"))]
-    outputs = outputs[: len(reporters)]
-    settings["reporter"] = [*reporters, "xunit"]
-    settings["output"] = [*outputs, str(reports / "dredd.xml")]
-    effective = reports / "dredd.run.yml"
-    effective.write_text(yaml.safe_dump(settings, sort_keys=False))
-    return effective
-
-
-def handler_command(hooks_handler: str, port: int) -> str:
-    if hooks_handler == "flask-dredd":
-        # Our handler, through the recorder that notes each transaction's name and reset time.
-        return f"{sys.executable} -m flask_dredd.recorder --port {port}"
-    if hooks_handler == "dredd-hooks-python":
-        stock = Path(sys.executable).parent / "dredd-hooks-python"
-        if not stock.exists():
-            raise RunError(
-                "the stock handler is not installed: pip install 'dredd_hooks==0.2.0' "
-                "(runs on Python 3.11 at the latest)"
-            )
-        return f"{stock} --port {port}"
-    raise RunError(f"unknown hooks handler {hooks_handler!r}: flask-dredd or dredd-hooks-python")
-
-
-def _as_list(value: object) -> list[str]:
-    if value is None:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
 def dredd_command(config: RunConfig, effective_config: Path) -> list[str]:
     return [str(config.dredd_bin), "--config", str(effective_config), *config.dredd_args]
 
@@ -301,7 +178,7 @@ def start_wiring_probe(config: RunConfig) -> subprocess.Popen[str] | None:
         settings = load_dredd_config(config.root, config.dredd_config, *config.dredd_defaults)
     except PreflightError:
         return None  # the contract phase says what is wrong with it
-    patterns = _as_list(settings.get("hookfiles"))
+    patterns = as_list(settings.get("hookfiles"))
     if not patterns or config.hooks_handler != "flask-dredd":
         return None
     return wiring_probe.start(patterns, config.root, child_environment(config))

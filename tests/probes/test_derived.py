@@ -19,8 +19,9 @@ from flask_dredd.contract.derived import (
     split_name,
     with_derived,
 )
+from flask_dredd.errors import PreflightError
 from flask_dredd.probes import derived as handler_side
-from flask_dredd.run.preflight import PreflightError, derived_transactions
+from flask_dredd.run.preflight import derived_transactions
 
 ROOT = Path(__file__).resolve().parents[2]
 REFUSAL = '{"error": "token_missing"}'
