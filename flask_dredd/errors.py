@@ -12,13 +12,19 @@ Standard library only: the handler's process (isolation, the wiring) imports it.
 
 from __future__ import annotations
 
+#: The exit codes of `flask dredd run` (`run.outcome` says when each applies), and their
+#: names in the closing line.
+EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_ABORTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_LABELS = {EXIT_PASSED: "passed", EXIT_FAILED: "contract failed", EXIT_SETUP: "setup error",
+               EXIT_ABORTED: "aborted", EXIT_INTERRUPTED: "interrupted"}  # fmt: skip
+
 
 class FlaskDreddError(Exception):
     """Something flask-dredd refuses or cannot do; the message says what to do next."""
 
     #: The exit code of a command that ends on this error: 2, setup or usage error,
     #: nothing ran (`flask dredd run --help` lists the codes).
-    exit_code = 2
+    exit_code = EXIT_SETUP
 
 
 class ContractError(FlaskDreddError, RuntimeError):

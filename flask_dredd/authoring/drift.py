@@ -36,7 +36,8 @@ from flask_dredd.authoring.check import Problem, route_problems
 from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.contract.routes import app_routes
 from flask_dredd.errors import FlaskDreddError
-from flask_dredd.reporting.results import Row, collect, parse_failure
+from flask_dredd.reporting.events import TransactionResult
+from flask_dredd.reporting.results import collect, parse_failure
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Drift:
 class Verdict:
     drift: Drift
     exit_code: int
-    failed: list[Row] = field(default_factory=list)
+    failed: list[TransactionResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     output: str = ""
@@ -93,14 +94,14 @@ def telling_rank(line: str) -> int:
     return next((i for i, kind in enumerate(_TELLING) if kind.search(line)), len(_TELLING))
 
 
-def most_telling(failed: list[Row]) -> tuple[Row, str]:
+def most_telling(failed: list[TransactionResult]) -> tuple[TransactionResult, str]:
     """The failed transaction and the line of its failure that best says what drifted.
 
     Dredd's message lists Gavel's header notes first and the status last, so its first
     line is often a schema note when the status is what changed. Ties go to the first
     transaction in run order and its first such line.
     """
-    best: tuple[int, int, Row, str] | None = None
+    best: tuple[int, int, TransactionResult, str] | None = None
     for position, row in enumerate(failed):
         lines = [line.strip() for line in parse_failure(row.detail).message.splitlines()]
         for line in filter(None, lines):

@@ -23,9 +23,9 @@ from flask_dredd.cli.common import (
     url_env,
 )
 from flask_dredd.contract.shards import SHARD_ENV
+from flask_dredd.reporting.console import result_line
 from flask_dredd.reporting.shards import merge, summary_lines
 from flask_dredd.run.config import RunConfig
-from flask_dredd.run.outcome import result_line
 from flask_dredd.run.parallel import run_parallel
 from flask_dredd.run.runner import run
 from flask_dredd.run.server import gunicorn_spec

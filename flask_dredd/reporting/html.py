@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from string import Template
 
 from flask_dredd.exact.transaction import parse_difference
-from flask_dredd.reporting.results import Failure, Row, RunReport, parse_failure
+from flask_dredd.reporting.events import Event, RunFinished, TransactionResult
+from flask_dredd.reporting.results import Failure, RunReport, parse_failure
 
 TEMPLATE = Path(__file__).with_name("templates") / "report.html"
 PHASES = (("database", "database"), ("server", "server start"), ("dredd", "Dredd"))
@@ -24,6 +26,23 @@ def write_html_report(report: RunReport, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(report), encoding="utf-8")
     return path
+
+
+class HtmlReporter:
+    """Writes `index.html` when a run finishes, and says where (or why it could not)."""
+
+    def __init__(self, note: Callable[[str, str], None]) -> None:
+        self.note = note  # a progress line: (phase, message)
+
+    def __call__(self, event: Event) -> None:
+        if not isinstance(event, RunFinished):
+            return
+        try:
+            path = write_html_report(event.report, event.reports / "index.html")
+        except OSError as exc:  # a report must never hide Dredd's verdict
+            self.note("report", f"could not write index.html: {exc}")
+        else:
+            self.note("report", f"{path}")
 
 
 def render(report: RunReport) -> str:
@@ -84,7 +103,7 @@ def _ms(value: float | None) -> str:
     return "" if value is None else f"{value:.0f}"
 
 
-def _transaction_row(row: Row) -> str:
+def _transaction_row(row: TransactionResult) -> str:
     note = f'<div class="id">skipped: {escape(row.skip_reason)}</div>' if row.skip_reason else ""
     if row.inexact:
         note += f'<div class="id">{escape(row.inexact)}</div>'
@@ -100,7 +119,7 @@ def _transaction_row(row: Row) -> str:
     )
 
 
-def _failure_block(row: Row) -> str:
+def _failure_block(row: TransactionResult) -> str:
     failure = parse_failure(row.detail)
     parts = [
         f'<section class="failure" data-name="{escape(row.name)}">',

@@ -22,6 +22,7 @@ from typing import Any
 from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.exact.hook import NOTES_FILE
 from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
+from flask_dredd.reporting.events import Event, RunFinished, TransactionResult
 from flask_dredd.reporting.xunit import NOT_RUN, Summary, read_xunit
 
 #: The recorder's output, next to Dredd's xunit report.
@@ -29,22 +30,8 @@ RECORD_FILE = "transactions.jsonl"
 
 
 @dataclass
-class Row:
-    name: str
-    id: str
-    status: str  # passed, failed, skipped, not run
-    seconds: float  # Dredd's time for the request and its validation
-    reset_ms: float | None = None
-    duration_ms: float | None = None  # hooks included, from the recorder
-    skip_reason: str | None = None
-    detail: str = ""  # Dredd's failure text: message, request, expected, actual
-    inexact: str | None = None  # its opt-out from exact comparison, with the reason
-    vacuous: list[str] = field(default_factory=list)  # filters that removed nothing (#11)
-
-
-@dataclass
 class RunReport:
-    rows: list[Row]
+    rows: list[TransactionResult]
     phases: dict[str, float]  # seconds: database, server, dredd, total
     exit_code: int
     endpoint: str = ""
@@ -65,7 +52,7 @@ class RunReport:
         return sum(row.reset_ms or 0 for row in self.rows) / 1000
 
     @property
-    def skips(self) -> list[Row]:
+    def skips(self) -> list[TransactionResult]:
         return [row for row in self.rows if row.status == "skipped"]
 
 
@@ -99,8 +86,8 @@ def collect(
 
 
 def complete_rows(
-    rows: list[Row], contract: list[DocumentedTransaction], *, by_name: bool
-) -> list[Row]:
+    rows: list[TransactionResult], contract: list[DocumentedTransaction], *, by_name: bool
+) -> list[TransactionResult]:
     """One row per contract transaction, in contract order; missing ones "not run".
 
     Rows are matched by name when the recorder named them, else by position (Dredd runs
@@ -110,7 +97,7 @@ def complete_rows(
         ran = rows[: len(contract)]
         missing = [_not_run_row(t) for t in contract[len(ran) :]]
         return [*ran, *missing, *rows[len(contract) :]]
-    pending: dict[str, list[Row]] = {}
+    pending: dict[str, list[TransactionResult]] = {}
     for row in rows:
         pending.setdefault(row.name, []).append(row)
     completed = [
@@ -119,9 +106,9 @@ def complete_rows(
     return completed + [row for left in pending.values() for row in left]
 
 
-def _not_run_row(transaction: DocumentedTransaction) -> Row:
+def _not_run_row(transaction: DocumentedTransaction) -> TransactionResult:
     # The detail, "not run: <cause>", is filled in once the cause is known.
-    return Row(name=transaction.name, id=transaction.id, status=NOT_RUN, seconds=0.0)
+    return TransactionResult(name=transaction.name, id=transaction.id, status=NOT_RUN, seconds=0.0)
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
@@ -137,7 +124,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-def build_rows(xunit: Summary | None, records: list[dict[str, Any]]) -> list[Row]:
+def build_rows(xunit: Summary | None, records: list[dict[str, Any]]) -> list[TransactionResult]:
     """One row per xunit test case, in run order, with what the recorder knows of it."""
     unused: dict[str, list[dict[str, Any]]] = {}
     for record in records:
@@ -151,7 +138,7 @@ def build_rows(xunit: Summary | None, records: list[dict[str, Any]]) -> list[Row
         record = same_id.pop(0) if same_id else {}
         not_run = record.get("not_run")
         rows.append(
-            Row(
+            TransactionResult(
                 name=str(record.get("name") or case.title),
                 id=case.title,
                 status=NOT_RUN if not_run else case.status,
@@ -165,9 +152,9 @@ def build_rows(xunit: Summary | None, records: list[dict[str, Any]]) -> list[Row
     return rows
 
 
-def _row_from_record(record: dict[str, Any]) -> Row:
+def _row_from_record(record: dict[str, Any]) -> TransactionResult:
     not_run = record.get("not_run")
-    return Row(
+    return TransactionResult(
         name=str(record.get("name")),
         id=str(record.get("id")),
         status=NOT_RUN if not_run else str(record.get("status")),
@@ -225,3 +212,9 @@ def _fields(lines: list[str]) -> dict[str, str]:
         elif key is not None:
             found[key].append(line)
     return {k: "\n".join(v).strip("\n") for k, v in found.items()}
+
+
+def write_run_json(event: Event) -> None:
+    """The run.json reporter: what `RunFinished.record` holds, into the reports folder."""
+    if isinstance(event, RunFinished):
+        (event.reports / "run.json").write_text(json.dumps(event.record, indent=2))

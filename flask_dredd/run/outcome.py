@@ -23,15 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_dredd.contract.compiler import DocumentedTransaction
-from flask_dredd.contract.derived import split_name
-from flask_dredd.reporting.results import Row, RunReport, collect
+from flask_dredd.errors import (
+    EXIT_ABORTED,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_LABELS,
+    EXIT_PASSED,
+    EXIT_SETUP,
+)
+from flask_dredd.reporting.events import TransactionResult
+from flask_dredd.reporting.results import RunReport, collect
 from flask_dredd.reporting.xunit import NOT_RUN, XUNIT_FILE, Case, write_xunit, xunit_problem
 from flask_dredd.run.inflight import ABORT_FILE, abort_cause, read_abort
 from flask_dredd.run.watchdog import Stop, Watched
-
-EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_ABORTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-LABELS = {EXIT_PASSED: "passed", EXIT_FAILED: "contract failed", EXIT_SETUP: "setup error",
-          EXIT_ABORTED: "aborted", EXIT_INTERRUPTED: "interrupted"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class Outcome:
 
     @property
     def label(self) -> str:
-        return LABELS.get(self.exit_code, "contract failed")
+        return EXIT_LABELS.get(self.exit_code, "contract failed")
 
 
 @dataclass
@@ -128,26 +132,7 @@ def settle(report: RunReport, outcome: Outcome, xunit: Path) -> str | None:
     return f"{xunit} rewritten from the records: {reason}"
 
 
-def result_line(report: RunReport) -> str:
-    """`25 passed, 0 failed, 0 skipped, 76 not run of 101 transactions: aborted — <cause>`."""
-    counts = (
-        f"{report.count('passed')} passed, {report.count('failed')} failed, "
-        f"{report.count('skipped')} skipped"
-    )
-    derived = sum(1 for row in report.rows if split_name(row.name or "") is not None)
-    if report.cause is None:
-        split = f" ({report.contract_total - derived} documented + {derived} derived)"
-        return (
-            f"{counts} of {report.contract_total} transactions{split if derived else ''} "
-            f"(resets {report.reset_seconds:.1f} s)"
-        )
-    return (
-        f"{counts}, {report.count(NOT_RUN)} not run of {report.contract_total} transactions: "
-        f"{LABELS.get(report.exit_code, 'aborted')} — {report.cause}"
-    )
-
-
-def _detail(row: Row) -> str:
+def _detail(row: TransactionResult) -> str:
     if row.status == NOT_RUN:
         return f"{row.name}: {row.detail}"  # the id alone (GET (200) /users/1) is ambiguous
     if row.status == "skipped":

@@ -33,32 +33,23 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from flask_dredd.contract.shards import (
-    ShardError,
-    contract_record,
-    plan,
-    read_timings,
-    write_plan,
-)
+from flask_dredd.contract.shards import ShardError, contract_record, plan, read_timings, write_plan
+from flask_dredd.errors import RunError
 from flask_dredd.probes.followup import CONTRACT_ENV
+from flask_dredd.reporting.console import progress, result_line
 from flask_dredd.reporting.results import RECORD_FILE
 from flask_dredd.reporting.shards import MergeError, merge, summary_lines
+from flask_dredd.run.config import RunConfig, RunResult, child_environment
 from flask_dredd.run.database import parse_url
 from flask_dredd.run.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.run.locks import LockError, RunIdentity, RunLocks
-from flask_dredd.run.outcome import result_line
 from flask_dredd.run.runner import (
     CONTRACT_FILE,
     Interrupted,
-    RunConfig,
-    RunError,
-    RunResult,
     check_contract,
     check_tools,
-    child_environment,
     interruptible,
     prepare_database,
-    progress,
 )
 from flask_dredd.run.shard_databases import ShardDatabaseError, ShardDatabases
 

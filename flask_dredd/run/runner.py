@@ -1,7 +1,9 @@
 """One contract run, phase by phase: contract, database, server, Dredd, reports.
 
-Each phase prints one progress line and records its duration in
-``reports/run.json``. Whatever happens (a failure, Ctrl-C, SIGTERM), the server and
+Each phase reports one progress line and records its duration in
+``reports/run.json``: the runner prints and writes nothing itself, it emits events
+(`flask_dredd.reporting.events`) that its observers render (by default the console,
+index.html and run.json). Whatever happens (a failure, Ctrl-C, SIGTERM), the server and
 Dredd are stopped before the run returns. The contract phase (`preflight`) checks
 every input before anything is touched; the Dredd phase runs under the stall watchdog
 (`watchdog`); `outcome` turns what happened into the exit code and honest reports.
@@ -9,7 +11,6 @@ every input before anything is touched; the Dredd phase runs under the stall wat
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import time
@@ -25,8 +26,9 @@ from flask_dredd.probes.followup import CONTRACT_ENV
 from flask_dredd.probes.vacuity import NOTES_ENV as VACUITY_ENV
 from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
 from flask_dredd.recorder import RECORD_ENV
-from flask_dredd.reporting.html import write_html_report
-from flask_dredd.reporting.results import RECORD_FILE, RunReport
+from flask_dredd.reporting.console import standard_events
+from flask_dredd.reporting.events import Events, RunFinished
+from flask_dredd.reporting.results import RECORD_FILE
 from flask_dredd.reporting.shards import write_empty_shard
 from flask_dredd.run import inflight, wiring_probe
 from flask_dredd.run.config import RunConfig, RunResult, child_environment
@@ -45,7 +47,7 @@ from flask_dredd.run.dredd_config import (
 )
 from flask_dredd.run.lifetime import RUN_ID_ENV, die_with_runner
 from flask_dredd.run.locks import LockError, RunIdentity, RunLocks
-from flask_dredd.run.outcome import conclude, result_line
+from flask_dredd.run.outcome import conclude
 from flask_dredd.run.preflight import Contract, preflight
 from flask_dredd.run.server import (
     GunicornServer,
@@ -63,10 +65,6 @@ CONTRACT_FILE = "contract.json"  # the whole compiled contract, for follow-up pr
 
 class Interrupted(BaseException):
     """Ctrl-C or SIGTERM reached the runner."""
-
-
-def progress(phase: str, message: str) -> None:
-    print(f"[flask-dredd] {phase:<9} {message}", flush=True)
 
 
 @contextmanager
@@ -138,7 +136,7 @@ def dredd_command(config: RunConfig, effective_config: Path) -> list[str]:
 
 
 def run_dredd(
-    command: list[str], config: RunConfig, env: dict[str, str], watched: Watched
+    command: list[str], config: RunConfig, env: dict[str, str], watched: Watched, events: Events
 ) -> tuple[int | None, Stop | None]:
     """Dredd's exit status, or None and why the watchdog stopped it."""
     process = subprocess.Popen(
@@ -153,7 +151,7 @@ def run_dredd(
         )
         if stop is None:
             return process.returncode, None
-        progress("dredd", f"stopping Dredd and the server: {stop.cause}")
+        events.progress("dredd", f"stopping Dredd and the server: {stop.cause}")
         return None, stop
     finally:
         # Dredd starts the hooks handler in its own process group; take both down.
@@ -203,14 +201,16 @@ def check_contract(config: RunConfig, reports: Path) -> Contract:
         raise RunError(str(exc)) from None
 
 
-def show_handler_log(log: Path, lines: int = 30) -> None:
+def show_handler_log(log: Path, events: Events, lines: int = 30) -> None:
     """Print what the hooks handler reported, if anything: Dredd does not show it."""
     if log.exists() and log.read_text().strip():
-        progress("hooks", f"the hooks handler reported ({log}):")
+        events.progress("hooks", f"the hooks handler reported ({log}):")
         print(log_tail(log, lines), flush=True)
 
 
-def start_server(config: RunConfig, env: dict[str, str], reports: Path) -> GunicornServer:
+def start_server(
+    config: RunConfig, env: dict[str, str], reports: Path, events: Events
+) -> GunicornServer:
     server = GunicornServer(
         config.app_spec, workers=config.workers, env=env, log_path=reports / "server.log"
     )
@@ -227,21 +227,25 @@ def start_server(config: RunConfig, env: dict[str, str], reports: Path) -> Gunic
         raise
     if waited > config.server_timeout / 2:
         hint = slow_start_hint(config.workers, config.server_timeout)
-        progress("server", f"slow start ({waited:.0f} s): {hint}")
+        events.progress("server", f"slow start ({waited:.0f} s): {hint}")
     return server
 
 
-def run(config: RunConfig) -> RunResult:
+def run(config: RunConfig, events: Events | None = None) -> RunResult:
     """Run the contract once, alone on its database and reports folder.
 
     Never leaves a server or Dredd behind; the locks are released last, after the reports.
+    `events` (default: the console, index.html and run.json) observe the run.
     """
+    events = events or standard_events()
     identity = RunIdentity.current()
-    with RunLocks(identity, note=lambda message: progress("lock", message)) as locks:
-        return _run_locked(config, identity, locks)
+    with RunLocks(identity, note=lambda message: events.progress("lock", message)) as locks:
+        return _run_locked(config, identity, locks, events)
 
 
-def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> RunResult:
+def _run_locked(
+    config: RunConfig, identity: RunIdentity, locks: RunLocks, events: Events
+) -> RunResult:
     phases: dict[str, float] = {}
     started = t0 = time.monotonic()
     reports = config.path(config.reports_dir)
@@ -258,7 +262,7 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
             if adoption_error:
                 raise RunError(adoption_error)
         except Interrupted as exc:
-            progress("stopped", f"{exc} while checking the contract; nothing else ran")
+            events.progress("stopped", f"{exc} while checking the contract; nothing else ran")
             return RunResult(exit_code=130, phases=phases)
         finally:
             if probe is not None and probe.poll() is None:
@@ -267,7 +271,7 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
     phases["contract"] = time.monotonic() - t0
     order = f", order {config.order}" if config.order else ""
     order += f", shard {contract.shard}" if contract.shard else ""
-    progress(
+    events.progress(
         "contract",
         f"{_shown(contract.source, config.root)}{order}: {len(contract.transactions)} "
         f"transactions ({phases['contract']:.1f} s)",
@@ -283,7 +287,7 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
     for name in (*stale, inflight.INFLIGHT_FILE, inflight.ABORT_FILE):
         (reports / name).unlink(missing_ok=True)  # never an older run's
     if contract.shard is not None and not contract.transactions:
-        progress("done", f"shard {contract.shard} has no actions: nothing to run (exit 0)")
+        events.progress("done", f"shard {contract.shard} has no actions: nothing to run (exit 0)")
         write_empty_shard(reports, contract.record, phases)
         return RunResult(exit_code=0, phases=phases)
     env[RECORD_ENV] = str(reports / RECORD_FILE)
@@ -313,30 +317,32 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
         try:
             t0 = time.monotonic()
             summary = prepare_database(config, env, locks)
-            progress("database", f"{summary} ({phase('database'):.1f} s)")
+            events.progress("database", f"{summary} ({phase('database'):.1f} s)")
 
             if endpoint is None:
                 t0 = time.monotonic()
-                server = start_server(config, env, reports)
+                server = start_server(config, env, reports, events)
                 endpoint = server.url
-                progress(
+                events.progress(
                     "server",
                     f"gunicorn, {config.workers} workers, ready on {endpoint} "
                     f"({phase('server'):.1f} s; log {reports / 'server.log'})",
                 )
             else:
-                progress("server", f"using the running server at {endpoint}")
+                events.progress("server", f"using the running server at {endpoint}")
 
             t0 = time.monotonic()
             effective = write_dredd_config(config, contract, endpoint, free_port())
-            progress("dredd", f"dredd --config {effective}")
+            events.progress("dredd", f"dredd --config {effective}")
             watched = Watched.in_folder(reports, contract.names, endpoint)
-            dredd_exit, stop = run_dredd(dredd_command(config, effective), config, env, watched)
+            dredd_exit, stop = run_dredd(
+                dredd_command(config, effective), config, env, watched, events
+            )
             phase("dredd")
             if dredd_exit != 0:
-                show_handler_log(Path(env[HANDLER_LOG_ENV]))
+                show_handler_log(Path(env[HANDLER_LOG_ENV]), events)
         except Interrupted as exc:
-            progress("stopped", f"{exc}: stopping the server and Dredd")
+            events.progress("stopped", f"{exc}: stopping the server and Dredd")
             interrupted = str(exc)
         finally:
             if server is not None:
@@ -353,52 +359,28 @@ def _run_locked(config: RunConfig, identity: RunIdentity, locks: RunLocks) -> Ru
     )
     report, outcome = conclusion.report, conclusion.outcome
     if conclusion.xunit_rewritten:
-        progress("report", conclusion.xunit_rewritten)
+        events.progress("report", conclusion.xunit_rewritten)
     exit_code = outcome.exit_code
     report.excluded = dict(config.excluded_routes)
-    summarise(report, reports)
+    record = {
+        "exit_code": exit_code,
+        "dredd_exit_code": dredd_exit,
+        "cause": outcome.cause,
+        "endpoint": endpoint,
+        "workers": config.workers,
+        "phases": phases,
+        "resets": report.reset_seconds,  # within the dredd phase
+        **contract.record,  # the .apib's hash, the shard, its transactions
+    }
+    events.emit(RunFinished(report, reports, record))  # closing lines, index.html, run.json
     dredd_said = "" if dredd_exit is None else f"; Dredd exit {dredd_exit}"
-    progress(
+    events.progress(
         "done",
         f"exit {exit_code} ({outcome.label}{dredd_said}) in {phases['total']:.1f} s; "
         f"reports in {reports}",
-    )
-    (reports / "run.json").write_text(
-        json.dumps(
-            {
-                "exit_code": exit_code,
-                "dredd_exit_code": dredd_exit,
-                "cause": outcome.cause,
-                "endpoint": endpoint,
-                "workers": config.workers,
-                "phases": phases,
-                "resets": report.reset_seconds,  # within the dredd phase
-                **contract.record,  # the .apib's hash, the shard, its transactions
-            },
-            indent=2,
-        )
     )
     return RunResult(exit_code=exit_code, phases=phases, endpoint=endpoint or "")
 
 
 def _shown(path: Path, root: Path) -> str:
     return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-
-
-def summarise(report: RunReport, reports: Path) -> None:
-    """The closing lines: counts, every skip with its reason, the HTML report."""
-    if report.rows or report.cause is not None:
-        progress("result", result_line(report))
-    for row in report.skips:
-        progress("skipped", f"{row.name}: {row.skip_reason or 'no reason recorded'}")
-    for row in report.rows:
-        if row.inexact:
-            progress("opt-out", f"{row.name}: {row.inexact}")
-    for rule, reason in report.excluded.items():
-        progress("excluded", f"{rule}: {reason} (not in the contract)")
-    try:
-        path = write_html_report(report, reports / "index.html")
-    except OSError as exc:  # a report must never hide Dredd's verdict
-        progress("report", f"could not write index.html: {exc}")
-    else:
-        progress("report", f"{path}")
