@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from dredd_hooks_handler.handler import HookFileError
@@ -24,7 +24,9 @@ from flask_dredd.authoring.inventory import Inventory, take_inventory
 from flask_dredd.authoring.project import Project
 from flask_dredd.contract.compiler import documented_transactions
 from flask_dredd.errors import ContractError
+from flask_dredd.run.config import RunConfig
 from flask_dredd.run.database import default_sqlite_url
+from flask_dredd.run.server import gunicorn_spec
 from flask_dredd.settings import BY_KEY, Settings, dredd_defaults, resolve
 
 
@@ -92,10 +94,37 @@ def run_database_url(settings: Settings, root: Path, import_path: str) -> str:
     )
 
 
+def run_config(settings: Settings, import_path: str, root: Path, **given: Any) -> RunConfig:
+    """The run's `RunConfig`: what every run takes from the settings, plus ``given``."""
+    url = run_database_url(settings, root, import_path)
+    return RunConfig(
+        root=root,
+        flask_app=import_path,
+        app_spec=settings["app-spec"] or gunicorn_spec(import_path),
+        database_url=url,
+        dredd_config=Path(settings["dredd-config"]),
+        env=url_env(settings, url),
+        dredd=Path(settings["dredd"]),
+        dredd_defaults=dredd_defaults(settings),
+        **given,
+    )
+
+
 def url_env(settings: Settings, url: str) -> dict[str, str]:
     """The app's own database variable, when the project named one other than DATABASE_URL."""
     name = settings["database-url-env"]
     return {} if name == "DATABASE_URL" else {name: url}
+
+
+def reports_dir_option(default: str, help: str) -> Decorator:
+    """`--reports-dir` of the commands that write reports somewhere of their own."""
+    return click.option(
+        "--reports-dir",
+        default=default,
+        show_default=True,
+        type=click.Path(path_type=Path),
+        help=help,
+    )
 
 
 # Shared by `run` and the authoring commands, so both read the same files.

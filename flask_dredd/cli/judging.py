@@ -21,16 +21,14 @@ from flask_dredd.cli.common import (
     app_import_path,
     fail,
     project_of,
-    run_database_url,
+    reports_dir_option,
+    run_config,
     setting_option,
     settings_of,
-    url_env,
     with_project_options,
 )
 from flask_dredd.contract.compiler import documented_transactions
-from flask_dredd.run.config import RunConfig
 from flask_dredd.run.server import gunicorn_spec
-from flask_dredd.settings import dredd_defaults
 
 
 @click.command("drift")
@@ -49,13 +47,7 @@ from flask_dredd.settings import dredd_defaults
     type=click.IntRange(1),
     help="contract runs at a time",
 )
-@click.option(
-    "--reports-dir",
-    default="reports/drift",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="one reports folder per drift goes here",
-)
+@reports_dir_option("reports/drift", "one reports folder per drift goes here")
 @with_project_options
 @click.pass_context
 def drift_command(
@@ -114,13 +106,7 @@ def drift_command(
 )
 @click.option("--force", is_flag=True, help="write even if the blueprint has uncommitted changes")
 @setting_option("database-url")
-@click.option(
-    "--reports-dir",
-    default="reports/record",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="the run's reports and the captured responses",
-)
+@reports_dir_option("reports/record", "the run's reports and the captured responses")
 @with_project_options
 @click.pass_context
 def record_command(
@@ -155,19 +141,7 @@ def record_command(
     except HookFileError as exc:
         fail(f"{exc}\n(the hooks handler would refuse to start the same way)")
     root = project.root
-    url = run_database_url(settings, root, import_path)
-    config = RunConfig(
-        root=root,
-        flask_app=import_path,
-        app_spec=settings["app-spec"] or gunicorn_spec(import_path),
-        database_url=url,
-        dredd_config=Path(settings["dredd-config"]),
-        reports_dir=reports_dir,
-        workers=1,
-        env=url_env(settings, url),
-        dredd=Path(settings["dredd"]),
-        dredd_defaults=dredd_defaults(settings),
-    )
+    config = run_config(settings, import_path, root, reports_dir=reports_dir, workers=1)
     recording = record(
         config, project.blueprint, documented, chosen, volatile, only_failing=only_failing
     )

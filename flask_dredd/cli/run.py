@@ -17,19 +17,16 @@ from flask_dredd.cli.common import (
     blueprint_option,
     blueprint_setting,
     dredd_config_option,
-    run_database_url,
+    reports_dir_option,
+    run_config,
     setting_option,
     settings_of,
-    url_env,
 )
 from flask_dredd.contract.shards import SHARD_ENV
 from flask_dredd.reporting.console import result_line
 from flask_dredd.reporting.shards import merge, summary_lines
-from flask_dredd.run.config import RunConfig
 from flask_dredd.run.parallel import run_parallel
 from flask_dredd.run.runner import run
-from flask_dredd.run.server import gunicorn_spec
-from flask_dredd.settings import dredd_defaults
 
 
 @click.command("run", context_settings={"ignore_unknown_options": True})
@@ -114,16 +111,12 @@ def run_command(
     """
     settings = settings_of(**given)
     import_path = app_import_path(ctx, settings)
-    root = Path.cwd()
-    url = run_database_url(settings, root, import_path)
-    config = RunConfig(
-        root=root,
-        flask_app=import_path,
-        app_spec=settings["app-spec"] or gunicorn_spec(import_path),
-        database_url=url,
+    config = run_config(
+        settings,
+        import_path,
+        Path.cwd(),
         blueprint=blueprint_setting(settings),
         endpoint=endpoint,
-        dredd_config=Path(settings["dredd-config"]),
         order=settings["order"],
         hooks_handler=hooks_handler,
         reports_dir=Path(settings["reports-dir"]),
@@ -134,9 +127,6 @@ def run_command(
         server_timeout=settings["server-timeout"],
         stall_timeout=settings["stall-timeout"],
         hook_timeout=settings["hook-timeout"],
-        env=url_env(settings, url),
-        dredd=Path(settings["dredd"]),
-        dredd_defaults=dredd_defaults(settings),
         excluded_routes=settings["excluded-routes"],
         shard=shard,
         timings=timings,
@@ -150,12 +140,8 @@ def run_command(
 
 @click.command("merge")
 @click.argument("folders", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--reports-dir",
-    default="reports",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="where the merged dredd.xml, run.json, transactions.jsonl and index.html go",
+@reports_dir_option(
+    "reports", "where the merged dredd.xml, run.json, transactions.jsonl and index.html go"
 )
 def merge_command(folders: tuple[Path, ...], reports_dir: Path) -> None:
     """Merge the reports folders of every shard of a run (`run --shard K/N`) into one.

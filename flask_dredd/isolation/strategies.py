@@ -56,6 +56,7 @@ class RebuildStrategy(ResetStrategy):
 
 class TruncateStrategy(ResetStrategy):
     name = "truncate"
+    tracking = False  # install the triggers that log each table written (tracked)
 
     baseline: Baseline
 
@@ -64,6 +65,8 @@ class TruncateStrategy(ResetStrategy):
         target.rebuild()
         with target.transaction() as connection:
             self.baseline = target.dialect.capture_baseline(connection, target.tables.ordered)
+            if self.tracking:
+                target.dialect.install_tracking(connection, target.tables.ordered)
 
     def reset(self) -> None:
         tables = self.target.tables
@@ -77,17 +80,11 @@ class TruncateStrategy(ResetStrategy):
             self.target.dialect.restore(connection, plan, self.baseline)
 
 
-class TrackedStrategy(ResetStrategy):
+class TrackedStrategy(TruncateStrategy):
+    """Prepared as truncate is, plus the tracking triggers; resets only what was written."""
+
     name = "tracked"
-
-    baseline: Baseline
-
-    def prepare(self) -> None:
-        target = self.target
-        target.rebuild()
-        with target.transaction() as connection:
-            self.baseline = target.dialect.capture_baseline(connection, target.tables.ordered)
-            target.dialect.install_tracking(connection, target.tables.ordered)
+    tracking = True
 
     def reset(self) -> None:
         tables, dialect = self.target.tables, self.target.dialect

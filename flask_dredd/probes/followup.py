@@ -27,7 +27,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +34,7 @@ from typing import Any
 from dredd_hooks_handler import hooks
 
 from flask_dredd.callsite import project_frame
+from flask_dredd.declarations import PerRegistry
 from flask_dredd.exact.transaction import differences, rules_for
 from flask_dredd.probes.verdict import add_failure
 
@@ -57,7 +57,7 @@ class FollowUp:
         return f"follow-up {self.ask!r}{carried} ({self.file}:{self.line}):"
 
 
-_tables: weakref.WeakKeyDictionary[hooks.Registry, list[FollowUp]] = weakref.WeakKeyDictionary()
+_follow_ups: PerRegistry[list[FollowUp]] = PerRegistry(list)
 #: The whole compiled contract, written by the runner: a shard runs only some of it.
 CONTRACT_ENV = "FLASK_DREDD_CONTRACT"
 
@@ -65,11 +65,7 @@ _documented: dict[str, dict[str, Any]] = {}  # name -> Dredd's transaction, from
 
 
 def follow_ups(registry: hooks.Registry | None = None) -> list[FollowUp]:
-    registry = hooks.registry if registry is None else registry
-    table = _tables.get(registry)
-    if table is None:
-        table = _tables[registry] = []
-    return table
+    return _follow_ups.of(registry)
 
 
 def follow_up(trigger: str, ask: str, *, carry: Sequence[str] = CARRY) -> None:
