@@ -42,6 +42,7 @@ from dredd_hooks_handler import hooks
 from flask_dredd.callsite import at_call_site, project_frame
 from flask_dredd.exact.paths import PathPattern, PatternError
 from flask_dredd.matchers import Matcher
+from flask_dredd.transactions import Transaction
 
 T = TypeVar("T")
 
@@ -197,11 +198,11 @@ def declaration_of(hook: hooks.Hook) -> Declaration | None:
     return found if isinstance(found, Declaration) else None
 
 
-def _needs_nothing(transaction: Any) -> None:
+def _needs_nothing(transaction: Transaction) -> None:
     return None
 
 
-def _skip(transaction: Any) -> None:
+def _skip(transaction: Transaction) -> None:
     transaction["skip"] = True
 
 

@@ -33,6 +33,7 @@ from dredd_hooks_handler import hooks
 
 from flask_dredd.callsite import at_call_site
 from flask_dredd.probes.conditions import Condition, expect_state
+from flask_dredd.transactions import Transaction
 
 Maker = Callable[[], Any]
 Caller = Callable[[Any, list[Any]], object]  # (transaction, rows made) -> anything
@@ -54,7 +55,7 @@ def given(*makers: Maker, caller: Caller | None = None, then: Sequence[Condition
                 f"function of (transaction, rows); got {make!r}"
             )
 
-    def recipe(transaction: Any) -> None:
+    def recipe(transaction: Transaction) -> None:
         rows = [make() for make in makers]
         if caller is not None:
             caller(transaction, rows)

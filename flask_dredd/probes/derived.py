@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from dredd_hooks_handler import hooks
+
+from flask_dredd.transactions import Transaction
 
 _DERIVED = re.compile(r"^(?P<source>.*) \[derived: (?P<rule>[^\]]+)\]$")  # contract.derived's
 
@@ -27,7 +29,7 @@ def arm(transactions: Any) -> None:
     listed = (
         [t for t in transactions if isinstance(t, dict)] if isinstance(transactions, list) else []
     )
-    by_name = {str(t.get("name") or ""): t for t in listed}
+    by_name = {str(t.get("name") or ""): cast(Transaction, t) for t in listed}
     for name, transaction in by_name.items():
         found = _DERIVED.match(name)
         if found is None or hooks.registry.named("before", name):
@@ -41,7 +43,7 @@ def arm(transactions: Any) -> None:
 
 
 def _dropping(names: set[str]) -> Any:
-    def drop_credentials(transaction: Any) -> None:
+    def drop_credentials(transaction: Transaction) -> None:
         headers = (transaction.get("request") or {}).get("headers")
         if isinstance(headers, dict):
             for key in [k for k in headers if str(k).lower() in names]:
@@ -50,6 +52,6 @@ def _dropping(names: set[str]) -> Any:
     return drop_credentials
 
 
-def _header_names(transaction: Mapping[str, Any]) -> set[str]:
+def _header_names(transaction: Transaction) -> set[str]:
     headers = (transaction.get("request") or {}).get("headers") or {}
     return {str(k).lower() for k in headers} if isinstance(headers, Mapping) else set()

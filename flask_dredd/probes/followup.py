@@ -29,7 +29,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from dredd_hooks_handler import hooks
 
@@ -37,6 +37,7 @@ from flask_dredd.callsite import project_frame
 from flask_dredd.declarations import PerRegistry
 from flask_dredd.exact.transaction import differences, rules_for
 from flask_dredd.probes.verdict import add_failure
+from flask_dredd.transactions import Message, Transaction
 
 #: Headers a follow-up takes from its trigger's request unless told otherwise.
 CARRY = ("Cookie", "Authorization")
@@ -121,7 +122,7 @@ def _whole_contract(path: str) -> list[dict[str, Any]]:
     ]
 
 
-def run(transaction: dict[str, Any]) -> None:
+def run(transaction: Transaction) -> None:
     """Ask every follow-up of this transaction; fail it with each one's differences."""
     name = str(transaction.get("name") or "")
     for probe in [p for p in follow_ups() if p.trigger == name]:
@@ -144,11 +145,11 @@ def ask(probe: FollowUp, trigger: Mapping[str, Any]) -> list[str]:
                                            str(request.get("body") or ""))  # fmt: skip
     except (OSError, http.client.HTTPException) as exc:
         return [f"no answer from the server: {exc}"]
-    expected = documented.get("expected") or {}
+    expected = cast(Message, documented.get("expected") or {})
     found = []
     if str(status) != str(expected.get("statusCode")):
         found.append(f"status: documented {expected.get('statusCode')}, got {status}")
-    real = {"statusCode": status, "headers": real_headers, "body": body}
+    real: Message = {"statusCode": status, "headers": real_headers, "body": body}
     found += differences({"expected": expected, "real": real}, rules_for(probe.ask))
     return found
 

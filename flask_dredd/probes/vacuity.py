@@ -22,13 +22,15 @@ import os
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from flask_dredd.transactions import Transaction
+
 NOTES_FILE, NOTES_ENV = "vacuity.jsonl", "FLASK_DREDD_VACUITY_NOTES"
 #: Query parameters that page through a list rather than filter it.
 PAGINATION = frozenset({"page", "per_page"})
 TIMEOUT = 3.0
 
 
-def check(transaction: dict[str, Any]) -> list[str]:
+def check(transaction: Transaction) -> list[str]:
     """Flag each filter of a passed 2xx GET that changes nothing; note the flags."""
     path = os.environ.get(NOTES_ENV)
     request = transaction.get("request") or {}
@@ -60,7 +62,7 @@ def check(transaction: dict[str, Any]) -> list[str]:
     return flags
 
 
-def _get(transaction: dict[str, Any], uri: str, headers: dict[str, Any]) -> tuple[int, str] | None:
+def _get(transaction: Transaction, uri: str, headers: dict[str, Any]) -> tuple[int, str] | None:
     host, port = str(transaction.get("host") or "127.0.0.1"), int(transaction.get("port") or 80)
     secure = str(transaction.get("protocol") or "http:").startswith("https")
     kind = http.client.HTTPSConnection if secure else http.client.HTTPConnection
