@@ -41,13 +41,6 @@ from flask_dredd.run.runner import run
 @dredd_config_option
 @setting_option("order")
 @setting_option("dredd", type=click.Path(path_type=Path))
-@click.option(
-    "--hooks-handler",
-    type=click.Choice(["flask-dredd", "dredd-hooks-python"]),
-    default="flask-dredd",
-    show_default=True,
-    help="hooks handler; the stock dredd-hooks-python is there to compare speed",
-)
 @setting_option("reports-dir", type=click.Path(path_type=Path))
 @setting_option("stall-timeout")
 @setting_option("hook-timeout")
@@ -86,7 +79,6 @@ from flask_dredd.run.runner import run
 def run_command(
     ctx: click.Context,
     endpoint: str | None,
-    hooks_handler: str,
     no_migrate: bool,
     shard: str | None,
     timings: Path | None,
@@ -118,7 +110,6 @@ def run_command(
         blueprint=blueprint_setting(settings),
         endpoint=endpoint,
         order=settings["order"],
-        hooks_handler=hooks_handler,
         reports_dir=Path(settings["reports-dir"]),
         workers=settings["workers"],
         dredd_args=dredd_args,

@@ -29,7 +29,6 @@ class RunConfig:
     endpoint: str | None = None  # None: start gunicorn; else test that running server
     workers: int = 2
     order: str | None = None  # None: the blueprint's order; "reverse", "shuffle[:SEED]"
-    hooks_handler: str = "flask-dredd"  # or "dredd-hooks-python", the stock one, to compare
     dredd_config: Path = Path("dredd.yml")
     reports_dir: Path = Path("reports")
     dredd_args: tuple[str, ...] = ()

@@ -107,7 +107,8 @@ def write_dredd_config(
     settings["blueprint"] = str(contract.blueprint_for_run(reports))  # maybe reordered
     settings["endpoint"] = endpoint
     settings.setdefault("path", [])  # without it Dredd 14.1.0 stops: "invalid pattern"
-    settings["language"] = handler_command(config.hooks_handler, hooks_port)
+    # Our handler, through the recorder that notes each transaction's name and reset time.
+    settings["language"] = f"{sys.executable} -m flask_dredd.recorder --port {hooks_port}"
     settings["hooks-worker-handler-port"] = hooks_port
     try:  # the engine's own hook files: exact comparison, then state and follow-up probes
         extra = [*engine_hookfiles({**os.environ, **config.env}), *probe_hookfiles()]
@@ -125,21 +126,6 @@ def write_dredd_config(
     effective = reports / "dredd.run.yml"
     effective.write_text(yaml.safe_dump(settings, sort_keys=False))
     return effective
-
-
-def handler_command(hooks_handler: str, port: int) -> str:
-    if hooks_handler == "flask-dredd":
-        # Our handler, through the recorder that notes each transaction's name and reset time.
-        return f"{sys.executable} -m flask_dredd.recorder --port {port}"
-    if hooks_handler == "dredd-hooks-python":
-        stock = Path(sys.executable).parent / "dredd-hooks-python"
-        if not stock.exists():
-            raise RunError(
-                "the stock handler is not installed: pip install 'dredd_hooks==0.2.0' "
-                "(runs on Python 3.11 at the latest)"
-            )
-        return f"{stock} --port {port}"
-    raise RunError(f"unknown hooks handler {hooks_handler!r}: flask-dredd or dredd-hooks-python")
 
 
 def as_list(value: object) -> list[str]:

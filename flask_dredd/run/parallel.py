@@ -174,7 +174,7 @@ def shard_command(config: RunConfig, index: int, count: int, url: str, folder: P
         "--shard", f"{index}/{count}", "--parallel", "1", "--timings", str(timings),
         "--database-url", url, "--reports-dir", str(folder), "--no-migrate",
         "--app-spec", config.app_spec, "--workers", str(config.workers),
-        "--dredd-config", str(config.dredd_config), "--hooks-handler", config.hooks_handler,
+        "--dredd-config", str(config.dredd_config),
         "--stall-timeout", str(config.stall_timeout),
         "--server-timeout", str(config.server_timeout),
         "--dredd-timeout", str(config.dredd_timeout),

@@ -41,7 +41,6 @@ from flask_dredd.run.database import (
 )
 from flask_dredd.run.dredd_config import (
     as_list,
-    handler_command,
     load_dredd_config,
     write_dredd_config,
 )
@@ -167,7 +166,6 @@ def check_tools(config: RunConfig) -> None:
             "a package.json first: `flask dredd init` writes one. Or name the binary with "
             "--dredd / FLASK_DREDD_DREDD."
         )
-    handler_command(config.hooks_handler, 0)  # a missing stock handler: say so now
 
 
 def start_wiring_probe(config: RunConfig) -> subprocess.Popen[str] | None:
@@ -177,7 +175,7 @@ def start_wiring_probe(config: RunConfig) -> subprocess.Popen[str] | None:
     except PreflightError:
         return None  # the contract phase says what is wrong with it
     patterns = as_list(settings.get("hookfiles"))
-    if not patterns or config.hooks_handler != "flask-dredd":
+    if not patterns:
         return None
     return wiring_probe.start(patterns, config.root, child_environment(config))
 
