@@ -57,11 +57,12 @@ merge: $(VENV)/.installed ## merge shards' reports: make merge SHARDS="shards/*"
 	@test -n "$(SHARDS)" || { echo 'usage: make merge SHARDS="shards/*" (one reports folder per shard)' >&2; exit 2; }
 	$(VENV)/bin/flask dredd merge $(SHARDS)
 
-test: $(VENV)/.installed node_modules/.installed browser ## run the test suite (API, engine, end-to-end)
+test: lint $(VENV)/.installed node_modules/.installed browser ## lint, then the test suite (API, engine, end-to-end)
 	$(VENV)/bin/pytest $(if $(filter-out 0 1,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadfile)
 
-lint: $(VENV)/.installed ## ruff over the code
+lint: $(VENV)/.installed ## ruff over the code, mypy over the engine (flask_dredd/, 0 errors)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.installed node_modules/.installed ## speed, measured side by side in one run (QUICK=1: short)
 	$(VENV_PY) bench/run.py $(if $(QUICK),--quick)

@@ -29,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from flask_dredd.reports import read_xunit
+from flask_dredd.reporting.xunit import read_xunit
 from flask_dredd.settings import BY_KEY
 
 ROOT = Path(__file__).resolve().parents[1]

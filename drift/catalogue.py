@@ -20,8 +20,8 @@ from werkzeug.routing import Map
 
 from drift import narrow, policy, state
 from eventapi import create_app
-from flask_dredd.drift import Drift
-from flask_dredd.routes import rule_shape
+from flask_dredd.authoring.drift import Drift
+from flask_dredd.contract.routes import rule_shape
 
 JsonChange = Callable[[dict[str, Any]], dict[str, Any]]
 

@@ -24,7 +24,7 @@ from eventapi.errors import ApiError
 from eventapi.extensions import db
 from eventapi.models import LoginSession, Talk, User
 from eventapi.programme import routes as programme
-from flask_dredd.drift import Drift
+from flask_dredd.authoring.drift import Drift
 
 
 def _csrf_skipped(endpoint: str, method: str) -> Flask:

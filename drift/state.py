@@ -22,7 +22,7 @@ from eventapi import create_app
 from eventapi.extensions import db
 from eventapi.models import Event, LoginSession
 from eventapi.timestamps import utcnow
-from flask_dredd.drift import Drift
+from flask_dredd.authoring.drift import Drift
 
 Write = Callable[[dict[str, Any]], None]  # (the view's arguments) -> writes, then commits
 

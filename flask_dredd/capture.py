@@ -19,7 +19,9 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
+from flask_dredd.transactions import Transaction
 
 CAPTURE_ENV = "FLASK_DREDD_CAPTURE"
 
@@ -40,7 +42,7 @@ class Capture:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._out = self.path.open("a", encoding="utf-8")
 
-    def keep(self, transaction: dict[str, Any]) -> None:
+    def keep(self, transaction: Transaction) -> None:
         if self._out is None:
             return
         record: dict[str, Any] = {"name": transaction.get("name")}

@@ -35,12 +35,16 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FunctionType
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
 from flask_dredd.callsite import at_call_site, project_frame
 from flask_dredd.exact.paths import PathPattern, PatternError
 from flask_dredd.matchers import Matcher
+from flask_dredd.transactions import Transaction
+
+T = TypeVar("T")
 
 #: The attribute a declaration's hook function carries, read back by `declaration_of`.
 ATTRIBUTE = "flask_dredd_declaration"
@@ -82,16 +86,33 @@ class Volatility:
     headers: list[VolatileHeader] = field(default_factory=list)
 
 
-_tables: weakref.WeakKeyDictionary[hooks.Registry, Volatility] = weakref.WeakKeyDictionary()
+class PerRegistry(Generic[T]):
+    """One table per hook registry, made on first use and gone with its registry.
+
+    What a hook file declares besides hooks (volatile values, post-conditions, follow-up
+    probes) belongs to the registry being filled, so that loading the hook files into a
+    fresh registry (`flask dredd check`, tests) starts from empty tables.
+    """
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make = make
+        self._tables: weakref.WeakKeyDictionary[hooks.Registry, T] = weakref.WeakKeyDictionary()
+
+    def of(self, registry: hooks.Registry | None = None) -> T:
+        """The table of `registry` (default: the current one)."""
+        registry = hooks.registry if registry is None else registry
+        table = self._tables.get(registry)
+        if table is None:
+            table = self._tables[registry] = self._make()
+        return table
+
+
+_volatility = PerRegistry(Volatility)
 
 
 def volatility(registry: hooks.Registry | None = None) -> Volatility:
     """The volatile table declared along with `registry` (default: the current one)."""
-    registry = hooks.registry if registry is None else registry
-    table = _tables.get(registry)
-    if table is None:
-        table = _tables[registry] = Volatility()
-    return table
+    return _volatility.of(registry)
 
 
 def volatile(pattern: str, matcher: Matcher) -> None:
@@ -177,11 +198,11 @@ def declaration_of(hook: hooks.Hook) -> Declaration | None:
     return found if isinstance(found, Declaration) else None
 
 
-def _needs_nothing(transaction: Any) -> None:
+def _needs_nothing(transaction: Transaction) -> None:
     return None
 
 
-def _skip(transaction: Any) -> None:
+def _skip(transaction: Transaction) -> None:
     transaction["skip"] = True
 
 

@@ -48,6 +48,7 @@ def reset_sequences() -> None:
 
 def _all_subclasses(cls: type) -> list[type[factory.Factory]]:
     found: list[type[factory.Factory]] = []
+    subclass: type
     for subclass in cls.__subclasses__():
         found += [subclass, *_all_subclasses(subclass)]
     return found

@@ -39,9 +39,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
 from flask_dredd.callsite import at_call_site
 from flask_dredd.probes.conditions import Condition, expect_state
+from flask_dredd.transactions import Transaction
 
 Maker = Callable[[], Any]
 Caller = Callable[[Any, list[Any]], object]  # (transaction, rows made) -> anything
@@ -67,7 +69,7 @@ def given(*makers: Maker, caller: Caller | None = None, then: Sequence[Condition
                 f"function of (transaction, rows); got {make!r}"
             )
 
-    def recipe(transaction: Any) -> None:
+    def recipe(transaction: Transaction) -> None:
         rows = [make() for make in makers]
         if caller is not None:
             caller(transaction, rows)
@@ -142,4 +144,4 @@ def bind(table: Mapping[Recipe, Sequence[str]]) -> None:
 
 def _name_of(make: Callable[..., Any]) -> str:
     name = getattr(make, "__name__", None) or getattr(getattr(make, "func", None), "__name__", "")
-    return name.removesuffix("Factory").lower() or "rows"
+    return str(name).removesuffix("Factory").lower() or "rows"

@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask_dredd.errors import FlaskDreddError
+
 SECTION = "tool.flask-dredd"
 PREFIX = "FLASK_DREDD_"
 
 
-class SettingsError(ValueError):
+class SettingsError(FlaskDreddError, ValueError):
     """A setting is unknown, misspelt or of the wrong type; the message names the fix."""
 
 

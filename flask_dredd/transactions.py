@@ -5,13 +5,47 @@ A transaction is the dict Dredd passes to every hook; the request's headers are 
 case-insensitive, so these helpers replace a header whatever its spelling in the
 blueprint (``authorization`` or ``Authorization``) instead of sending it twice.
 
+`Transaction` is the one type of Dredd's transaction in the engine: what the
+decorators' hooks receive, what exact comparison, the probes, the recorder's capture and
+the wiring read and write.
+
 Standard library only, and nothing about any particular API.
 """
 
-from collections.abc import Mapping, MutableMapping
-from typing import Any
+from __future__ import annotations
 
-Transaction = MutableMapping[str, Any]
+from collections.abc import Mapping, MutableMapping
+from typing import Any, TypedDict
+
+
+class Message(TypedDict, total=False):
+    """A request or response as Dredd shows it to hooks."""
+
+    method: str
+    uri: str
+    statusCode: str | int
+    headers: dict[str, Any]  # {name: value}; a probe's real answer: {name: [values]}
+    body: str
+    bodySchema: str | dict[str, Any]
+
+
+class Transaction(TypedDict, total=False):
+    """Dredd's transaction, as every hook receives it (Dredd 14's fields hooks use)."""
+
+    name: str  # "Group > Resource > Action > Example 1", what hooks are named by
+    id: str  # "GET (200) /events/1", the xunit test case's name
+    origin: dict[str, Any]  # apiName, resourceGroupName, resourceName, actionName, …
+    host: str
+    port: int | str
+    protocol: str
+    fullPath: str
+    request: Message
+    expected: Message
+    real: Message  # after the request: what the server answered
+    skip: bool
+    fail: bool | str  # a hook sets a message: Dredd fails the transaction with it
+    test: dict[str, Any]  # after validation: status, message, results
+    results: dict[str, Any]
 
 
 def request_headers(transaction: Transaction) -> MutableMapping[str, str]:

@@ -48,14 +48,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from dredd_hooks_handler import hooks
 from flask import Flask
 from flask.ctx import AppContext
 from sqlalchemy.engine import URL, make_url
 
-from flask_dredd import hooks
 from flask_dredd.callsite import at_call_site, project_frame
 from flask_dredd.isolation import Isolation, IsolationError
 from flask_dredd.isolation.strategies import choose_strategy
+from flask_dredd.transactions import Transaction
 
 APP_ENV = "FLASK_DREDD_APP"
 DB_ENV = "FLASK_DREDD_DB"
@@ -171,7 +172,7 @@ def install(
             report_setup_error(exc, f"{site[0]}:{site[1]} prepare_database")
             raise
 
-    def reset_database(transaction: Any) -> None:
+    def reset_database(transaction: Transaction) -> None:
         wiring.reset()
 
     hooks.before_all(at_call_site(prepare_database, "prepare_database", frame=frame))

@@ -34,10 +34,10 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
 
-from flask_dredd.actions import documented_transactions  # noqa: E402
 from flask_dredd.contract.compile_cache import cached_compile  # noqa: E402
+from flask_dredd.contract.compiler import documented_transactions  # noqa: E402
+from flask_dredd.contract.reorder import parse  # noqa: E402
 from flask_dredd.contract.shards import plan, read_timings  # noqa: E402
-from flask_dredd.reorder import parse  # noqa: E402
 
 FLASK = str(Path(sys.executable).parent / "flask")
 

@@ -16,18 +16,14 @@ run, `check` lists the filters the vacuity check flagged (`flask_dredd.probes.va
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
-from flask_dredd.check import Problem
-from flask_dredd.contract.derived import (
-    Derived,
-    PolicyError,
-    derive,
-    load_policy,
-    policy_problems,
-)
+from flask_dredd.authoring.check import Problem
+from flask_dredd.authoring.inventory import Inventory
+from flask_dredd.contract.derived import Derived, derive, policy_problems
+from flask_dredd.contract.policy import PolicyError, load_policy
 from flask_dredd.fixtures import caller_name, caller_of, stand_ins
-from flask_dredd.inventory import Inventory
 from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
 
 
@@ -70,7 +66,7 @@ def derived_problems(root: Path, inventory: Inventory) -> tuple[list[Problem], i
     return problems, len(derived)
 
 
-def _stand_in_problems(item: Derived, recipes: list[object], registry: object) -> list[Problem]:
+def _stand_in_problems(item: Derived, recipes: Sequence[object], registry: object) -> list[Problem]:
     """What keeps the engine from sending `item`'s source as the rule's other caller."""
     role, rule = item.rule.caller, item.rule.name
     callers = [c for c in (caller_of(recipe) for recipe in recipes) if c is not None]

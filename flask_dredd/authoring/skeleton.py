@@ -18,8 +18,8 @@ from flask import Flask
 from sqlalchemy import Boolean, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapper
 
-from flask_dredd.routes import app_routes
-from flask_dredd.scaffold import after_prefix, singular
+from flask_dredd.authoring.scaffold import after_prefix, singular
+from flask_dredd.contract.routes import app_routes
 
 _VARIABLE = re.compile(r"<(?:([a-zA-Z_][\w]*)(?:\([^)]*\))?:)?([a-zA-Z_]\w*)>")
 _EXAMPLES = {"int": "1", "float": "1.5", "uuid": "00000000-0000-4000-8000-000000000001"}
@@ -161,8 +161,7 @@ def factories_module(models: list[Mapper[Any]]) -> str:
         name = mapper.class_.__name__
         lines += ["", "", f"class {name}Factory(BaseFactory):", "    class Meta:",
                   f"        model = {name}", ""]  # fmt: skip
-        fields = [field_line(column) for column in mapper.columns]
-        fields = [line for line in fields if line]
+        fields = [line for line in map(field_line, mapper.columns) if line]
         lines += fields or ["    pass  # TODO: values for the columns a row needs"]
     if not models:
         lines += ["", "# No mapped model was found: add a factory per model here."]

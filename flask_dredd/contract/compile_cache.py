@@ -1,10 +1,10 @@
 """Compiled blueprints kept between runs: Dredd's compiler takes seconds on a big contract.
 
-Compiling a blueprint (`actions.documented_transactions`: Node.js and Dredd's own
+Compiling a blueprint (`compiler.documented_transactions`: Node.js and Dredd's own
 compiler) costs 2 s for the reference contract and 8 s or more for a 370-transaction
 one on a busy machine, and every run (each `--shard` of a CI matrix, each `--parallel`
 parent, each run of an edit loop) compiles the same text again. The result depends only
-on the blueprint's text, our `actions.js` and the installed Dredd, so it is kept under
+on the blueprint's text, our `compiler.js` and the installed Dredd, so it is kept under
 `node_modules/.cache/flask-dredd/`, keyed by the sha256 of all three (the installed
 packages by npm's `node_modules/.package-lock.json`, or Dredd's package.json).
 
@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from flask_dredd.actions import SCRIPT, DocumentedTransaction
+from flask_dredd.contract.compiler import SCRIPT, DocumentedTransaction
 
 CACHE_FOLDER = Path(".cache") / "flask-dredd"
 #: The setting that turns both caches off (`0`), e.g. to rule one out while debugging.

@@ -27,8 +27,9 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from flask_dredd.actions import DocumentedTransaction
-from flask_dredd.reorder import only_actions, parse
+from flask_dredd.contract.compiler import DocumentedTransaction
+from flask_dredd.contract.reorder import only_actions, parse
+from flask_dredd.errors import FlaskDreddError
 
 #: The environment variable `--shard` reads (make SHARD=K/N sets it).
 SHARD_ENV = "FLASK_DREDD_SHARD"
@@ -37,7 +38,7 @@ _EXAMPLE = re.compile(r" > Example \d+$")
 _DERIVED = re.compile(r"^(?P<source>.*) \[derived: [^\]]+\]$")  # contract.derived's names
 
 
-class ShardError(ValueError):
+class ShardError(FlaskDreddError, ValueError):
     """A bad shard spec or timings file; the message names the problem and the fix."""
 
 

@@ -20,10 +20,11 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
 from flask_dredd.exact.transaction import comparable, differences, fail, message, mode, rules_for
+from flask_dredd.transactions import Transaction
 
 #: The hook file the runner adds to Dredd's `hookfiles`.
 HOOKFILE = Path(__file__).resolve().parent.parent / "hookfiles" / "exact_examples.py"
@@ -50,7 +51,7 @@ def install() -> None:
     hooks.after_each(compare)
 
 
-def compare(transaction: Any) -> None:
+def compare(transaction: Transaction) -> None:
     """Fail a transaction Gavel passed whose response differs from its example."""
     if not isinstance(transaction, dict) or transaction.get("skip"):
         return
@@ -64,7 +65,7 @@ def compare(transaction: Any) -> None:
         fail(transaction, message(found))
 
 
-def _note(transaction: dict[str, Any], opted_out: str) -> None:
+def _note(transaction: Transaction, opted_out: str) -> None:
     path = os.environ.get(NOTES_ENV)
     if not path:
         return

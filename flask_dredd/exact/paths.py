@@ -19,6 +19,8 @@ import json
 import re
 from collections.abc import Iterator
 
+from flask_dredd.errors import FlaskDreddError
+
 Path = tuple[str | int, ...]
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -34,7 +36,7 @@ _STEP = re.compile(
 Step = tuple[str, str | int | None]
 
 
-class PatternError(ValueError):
+class PatternError(FlaskDreddError, ValueError):
     """A path pattern that cannot be read; the message shows the form expected."""
 
 

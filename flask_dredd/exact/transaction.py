@@ -21,10 +21,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
 from flask_dredd.declarations import declarations_for, volatility
 from flask_dredd.exact.body import BodyRules, compare_body, parse_schema
 from flask_dredd.exact.headers import VolatileHeaderRule, compare_headers
+from flask_dredd.transactions import Transaction
 
 ENV = "FLASK_DREDD_EXACT"
 MODES = {"": "on", "1": "on", "on": "on", "true": "on", "strict": "strict",
@@ -81,7 +83,7 @@ def rules_for(
     )
 
 
-def comparable(transaction: Mapping[str, Any]) -> bool:
+def comparable(transaction: Transaction) -> bool:
     """Whether Dredd is about to pass `transaction`: only then is there anything to add."""
     test = transaction.get("test")
     return (
@@ -95,7 +97,7 @@ def comparable(transaction: Mapping[str, Any]) -> bool:
     )
 
 
-def differences(transaction: Mapping[str, Any], rules: Rules) -> list[str]:
+def differences(transaction: Transaction, rules: Rules) -> list[str]:
     """Every difference between the real response and the documented example."""
     if rules.inexact_reason is not None:
         return []
@@ -137,7 +139,7 @@ def message(found: Sequence[str], cap: int = CAP) -> str:
     return "\n".join(lines)
 
 
-def fail(transaction: dict[str, Any], text: str) -> None:
+def fail(transaction: Transaction, text: str) -> None:
     """Fail a transaction Gavel passed, the way reporters and the recorder see it.
 
     `fail` is what hooks set (Dredd would report "Failed in after hook: …"); the test is

@@ -26,10 +26,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_dredd.errors import (
+    IsolationError,
+    NotPreparedError,
+    ResetBlockedError,
+    UnknownStrategyError,
+)
+
 from .actual import guard_engine
 from .binding import BoundDatabase, UnsupportedDatabaseError, bind_database
 from .dialects import skip_fsync
-from .errors import IsolationError, NotPreparedError, ResetBlockedError, UnknownStrategyError
 from .guard import ALLOW_ENV, UnsafeDatabaseError, check_designated, is_designated
 from .migrations import (
     MIGRATIONS_ENV,

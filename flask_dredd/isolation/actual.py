@@ -27,7 +27,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 
-from .errors import IsolationError
+from flask_dredd.errors import IsolationError
+
 from .guard import (
     UnsafeDatabaseError,
     allowed_by_env,

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
-from .errors import IsolationError
+from flask_dredd.errors import IsolationError
 
 ACCEPTED = (
     "Flask-SQLAlchemy's `db` (an SQLAlchemy() object), or engine=, metadata= and session= "
@@ -103,7 +103,7 @@ def _from_object(db: Any) -> BoundDatabase:
     if parts["metadata"] is None:
         # A database module often holds the declarative base rather than its metadata.
         bases = (getattr(db, name, None) for name in ("Base", "Model"))
-        parts["metadata"] = next((b.metadata for b in bases if hasattr(b, "metadata")), None)
+        parts["metadata"] = next((b.metadata for b in bases if hasattr(b, "metadata")), None)  # type: ignore[union-attr]
     if all(value is not None for value in parts.values()):
         # A module or object holding all three, e.g. a plain SQLAlchemy `database.py`.
         return _parts(**parts)

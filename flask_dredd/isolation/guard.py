@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sqlalchemy.engine import URL, make_url
 
-from .errors import IsolationError
+from flask_dredd.errors import IsolationError
 
 ALLOW_ENV = "FLASK_DREDD_ALLOW_DATABASE"
 DESIGNATED_SUFFIXES = ("_test", "_contract")

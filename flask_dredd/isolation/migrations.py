@@ -29,7 +29,7 @@ from typing import Literal
 
 from sqlalchemy import Connection, Engine, inspect
 
-from .errors import IsolationError
+from flask_dredd.errors import IsolationError
 
 MIGRATIONS_ENV = "FLASK_DREDD_MIGRATIONS"
 VERSION_TABLE = "alembic_version"

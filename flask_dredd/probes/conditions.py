@@ -35,12 +35,13 @@ Standard library only: hook files import it on a bare Python; the checking code
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
+from flask_dredd.declarations import PerRegistry
 
 
 class Sentinel:
@@ -59,11 +60,18 @@ EARLIER_THAN_BEFORE = Sentinel("EARLIER_THAN_BEFORE", "earlier than before")
 RELATIVE = (LATER_THAN_BEFORE, EARLIER_THAN_BEFORE)  # need the row's value before the request
 
 
-@dataclass(frozen=True, repr=False)
-class Row:
+class _Described:
+    """A condition shows as it is written in a hook file: `row(Event, id=1)`."""
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
     def __repr__(self) -> str:
         return self.describe()
 
+
+@dataclass(frozen=True, repr=False)
+class Row(_Described):
     model: Any
     values: Mapping[str, Any]
 
@@ -72,10 +80,7 @@ class Row:
 
 
 @dataclass(frozen=True, repr=False)
-class Gone:
-    def __repr__(self) -> str:
-        return self.describe()
-
+class Gone(_Described):
     model: Any
     key: Mapping[str, Any]
 
@@ -84,10 +89,7 @@ class Gone:
 
 
 @dataclass(frozen=True, repr=False)
-class Unchanged:
-    def __repr__(self) -> str:
-        return self.describe()
-
+class Unchanged(_Described):
     model: Any
 
     def describe(self) -> str:
@@ -95,10 +97,7 @@ class Unchanged:
 
 
 @dataclass(frozen=True, repr=False)
-class Count:
-    def __repr__(self) -> str:
-        return self.describe()
-
+class Count(_Described):
     model: Any
     changed_by: int
 
@@ -148,15 +147,11 @@ class StateTable:
     when_refused: list[Any] = field(default_factory=list)  # models every 4xx leaves alone
 
 
-_tables: weakref.WeakKeyDictionary[hooks.Registry, StateTable] = weakref.WeakKeyDictionary()
+_state_tables = PerRegistry(StateTable)
 
 
 def state_table(registry: hooks.Registry | None = None) -> StateTable:
-    registry = hooks.registry if registry is None else registry
-    table = _tables.get(registry)
-    if table is None:
-        table = _tables[registry] = StateTable()
-    return table
+    return _state_tables.of(registry)
 
 
 def expect_state(name: str, *conditions: Condition) -> None:

@@ -27,13 +27,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from flask_dredd import hooks
-from flask_dredd.contract.derived import PolicyError, Rule, load_policy, rule_named
+from dredd_hooks_handler import hooks
+
 from flask_dredd.declarations import ATTRIBUTE, Declaration
 from flask_dredd.exact.paths import PathPattern
 from flask_dredd.fixtures import caller_name, caller_of, stand_ins, with_caller
+from flask_dredd.transactions import Transaction
+
+if TYPE_CHECKING:
+    from flask_dredd.contract.policy import Rule
 
 _DERIVED = re.compile(r"^(?P<source>.*) \[derived: (?P<rule>[^\]]+)\]$")  # contract.derived's
 _rules: dict[str, list[Rule]] = {}  # project root -> its policy, read once
@@ -45,7 +49,7 @@ def arm(transactions: Any, root: Path | None = None) -> None:
     listed = (
         [t for t in transactions if isinstance(t, dict)] if isinstance(transactions, list) else []
     )
-    by_name = {str(t.get("name") or ""): t for t in listed}
+    by_name = {str(t.get("name") or ""): cast(Transaction, t) for t in listed}
     for name, transaction in by_name.items():
         found = _DERIVED.match(name)
         if found is None or hooks.registry.named("before", name):
@@ -94,6 +98,10 @@ def _arm_stand_in(name: str, rule: Rule, copied: list[Any]) -> None:
 
 
 def _rule(name: str, root: Path | None) -> Rule | None:
+    # The policy's reader is standard library too, but of the contract's concern: imported
+    # when a derived transaction first needs it, like the handler side's other imports.
+    from flask_dredd.contract.policy import PolicyError, load_policy, rule_named
+
     where = str(root or Path.cwd())
     if where not in _rules:
         try:
@@ -119,7 +127,7 @@ def _inexact(path: str, reason: str) -> Any:
 
 
 def _dropping(names: set[str]) -> Any:
-    def drop_credentials(transaction: Any) -> None:
+    def drop_credentials(transaction: Transaction) -> None:
         headers = (transaction.get("request") or {}).get("headers")
         if isinstance(headers, dict):
             for key in [k for k in headers if str(k).lower() in names]:
@@ -128,6 +136,6 @@ def _dropping(names: set[str]) -> Any:
     return drop_credentials
 
 
-def _header_names(transaction: Mapping[str, Any]) -> set[str]:
+def _header_names(transaction: Transaction) -> set[str]:
     headers = (transaction.get("request") or {}).get("headers") or {}
     return {str(k).lower() for k in headers} if isinstance(headers, Mapping) else set()

@@ -38,15 +38,17 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
 from flask_dredd.callsite import project_frame
+from flask_dredd.declarations import PerRegistry
 from flask_dredd.exact.transaction import differences, rules_for
 from flask_dredd.probes.verdict import add_failure
+from flask_dredd.transactions import Message, Transaction
 
 #: Headers a follow-up takes from its trigger's request unless told otherwise.
 CARRY = ("Cookie", "Authorization")
@@ -70,7 +72,7 @@ class FollowUp:
         return f"follow-up {self.ask!r}{carried} ({self.file}:{self.line}):"
 
 
-_tables: weakref.WeakKeyDictionary[hooks.Registry, list[FollowUp]] = weakref.WeakKeyDictionary()
+_follow_ups: PerRegistry[list[FollowUp]] = PerRegistry(list)
 #: The whole compiled contract, written by the runner: a shard runs only some of it.
 CONTRACT_ENV = "FLASK_DREDD_CONTRACT"
 
@@ -78,11 +80,7 @@ _documented: dict[str, dict[str, Any]] = {}  # name -> Dredd's transaction, from
 
 
 def follow_ups(registry: hooks.Registry | None = None) -> list[FollowUp]:
-    registry = hooks.registry if registry is None else registry
-    table = _tables.get(registry)
-    if table is None:
-        table = _tables[registry] = []
-    return table
+    return _follow_ups.of(registry)
 
 
 def follow_up(
@@ -142,7 +140,7 @@ def _whole_contract(path: str) -> list[dict[str, Any]]:
     ]
 
 
-def run(transaction: dict[str, Any]) -> None:
+def run(transaction: Transaction) -> None:
     """Ask every follow-up of this transaction; fail it with each one's differences."""
     name = str(transaction.get("name") or "")
     for probe in [p for p in follow_ups() if p.trigger == name]:
@@ -173,11 +171,11 @@ def ask(probe: FollowUp, trigger: Mapping[str, Any]) -> list[str]:
                                            str(request.get("body") or ""))  # fmt: skip
     except (OSError, http.client.HTTPException) as exc:
         return [f"no answer from the server: {exc}"]
-    expected = documented.get("expected") or {}
+    expected = cast(Message, documented.get("expected") or {})
     found = []
     if str(status) != str(expected.get("statusCode")):
         found.append(f"status: documented {expected.get('statusCode')}, got {status}")
-    real = {"statusCode": status, "headers": real_headers, "body": body}
+    real: Message = {"statusCode": status, "headers": real_headers, "body": body}
     found += differences({"expected": expected, "real": real}, rules_for(probe.ask))
     return found
 

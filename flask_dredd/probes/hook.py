@@ -22,10 +22,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
 from flask_dredd.probes import derived, followup, vacuity
 from flask_dredd.probes.conditions import Condition, conditions_for
 from flask_dredd.probes.verdict import add_failure, ran
+from flask_dredd.transactions import Transaction
 
 #: The hook file the runner adds to Dredd's `hookfiles`.
 HOOKFILE = Path(__file__).resolve().parent.parent / "hookfiles" / "state_probes.py"
@@ -63,7 +65,7 @@ def arm(transactions: Any) -> None:
     followup.arm(transactions)
 
 
-def snapshot_state(transaction: Any) -> None:
+def snapshot_state(transaction: Transaction) -> None:
     """The state the fixtures made, for the conditions on this transaction."""
     from flask_dredd.probes import state
 
@@ -73,7 +75,7 @@ def snapshot_state(transaction: Any) -> None:
         _before[name] = (conditions, state.snapshot(conditions, _engine()))
 
 
-def judge(transaction: Any) -> None:
+def judge(transaction: Transaction) -> None:
     """Fail the transaction with every broken post-condition and follow-up difference."""
     if not isinstance(transaction, dict):
         return

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from flask_dredd.errors import FlaskDreddError
 from flask_dredd.probes.conditions import (
     LATER_THAN_BEFORE,
     NOT_NULL,
@@ -35,7 +36,7 @@ from flask_dredd.probes.conditions import (
 Before = list[Any]  # one entry per condition, in order
 
 
-class ConditionError(Exception):
+class ConditionError(FlaskDreddError):
     """A condition cannot be read: not a mapped model, or an unknown column."""
 
 

@@ -38,7 +38,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask_dredd import hooks
+from dredd_hooks_handler import hooks
+
+from flask_dredd.transactions import Transaction
 
 NOTES_FILE, NOTES_ENV = "vacuity.jsonl", "FLASK_DREDD_VACUITY_NOTES"
 #: Query parameters that page through a list rather than filter it.
@@ -103,7 +105,7 @@ def _objects(value: Any) -> list[dict[str, Any]]:
     return []
 
 
-def check(transaction: dict[str, Any], engine: Any = None) -> list[str]:
+def check(transaction: Transaction, engine: Any = None) -> list[str]:
     """Flag each filter of a passed 2xx GET that changes nothing, and a scoped list with no
     other owner's row to exclude; note the flags."""
     path = os.environ.get(NOTES_ENV)
@@ -144,7 +146,7 @@ def check(transaction: dict[str, Any], engine: Any = None) -> list[str]:
     return flags
 
 
-def _get(transaction: dict[str, Any], uri: str, headers: dict[str, Any]) -> tuple[int, str] | None:
+def _get(transaction: Transaction, uri: str, headers: dict[str, Any]) -> tuple[int, str] | None:
     host, port = str(transaction.get("host") or "127.0.0.1"), int(transaction.get("port") or 80)
     secure = str(transaction.get("protocol") or "http:").startswith("https")
     kind = http.client.HTTPSConnection if secure else http.client.HTTPConnection

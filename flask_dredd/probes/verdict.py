@@ -10,10 +10,11 @@ Standard library only: it runs inside the hooks handler.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+
+from flask_dredd.transactions import Transaction
 
 
-def add_failure(transaction: dict[str, Any], heading: str, lines: Sequence[str]) -> None:
+def add_failure(transaction: Transaction, heading: str, lines: Sequence[str]) -> None:
     """Fail `transaction` with `heading` and the first problem on one line (the line
     reports quote), then one indented line per further problem."""
     first, *rest = [*lines] or [""]
@@ -30,7 +31,7 @@ def add_failure(transaction: dict[str, Any], heading: str, lines: Sequence[str])
         test["message"] = text if not earlier or earlier in text else f"{earlier}\n{text}"
 
 
-def ran(transaction: Any) -> bool:
+def ran(transaction: Transaction) -> bool:
     """Whether the transaction made its request and got a response to judge by."""
     return (
         isinstance(transaction, dict)

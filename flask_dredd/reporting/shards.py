@@ -23,15 +23,17 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from flask_dredd.actions import DocumentedTransaction
-from flask_dredd.html_report import render
-from flask_dredd.reports import NOT_RUN, XUNIT_FILE, Case, write_xunit
-from flask_dredd.run_report import RECORD_FILE, Row, RunReport, collect, read_records
+from flask_dredd.contract.compiler import DocumentedTransaction
+from flask_dredd.errors import FlaskDreddError
+from flask_dredd.reporting.events import TransactionResult
+from flask_dredd.reporting.html import render
+from flask_dredd.reporting.results import RECORD_FILE, RunReport, collect, read_records
+from flask_dredd.reporting.xunit import NOT_RUN, XUNIT_FILE, Case, write_xunit
 
 RUN_FILE = "run.json"
 
 
-class MergeError(RuntimeError):
+class MergeError(FlaskDreddError, RuntimeError):
     """Shards' reports that cannot be merged; the message names the folder and the fix."""
 
 
@@ -162,7 +164,7 @@ def merge(folders: list[Path], out: Path) -> Merged:
         raise MergeError(f"{out} is one of the shards' folders: merge into another --reports-dir")
     shards = sorted((read_shard(folder) for folder in folders), key=lambda s: s.index)
     check_fit(shards)
-    placed: list[tuple[int, Row]] = []
+    placed: list[tuple[int, TransactionResult]] = []
     records: list[tuple[int, dict[str, Any]]] = []
     cause: str | None = None
     worst = 0
@@ -174,15 +176,15 @@ def merge(folders: list[Path], out: Path) -> Merged:
         cause = cause or shard_cause
     placed.sort(key=lambda pair: pair[0])
     records.sort(key=lambda pair: pair[0])
-    rows = [row for _, row in placed]
+    ordered = [row for _, row in placed]
     exit_code = 3 if worst >= 3 else worst
     slowest = max(shards, key=lambda s: (s.seconds, -s.index))
     report = RunReport(
-        rows,
+        ordered,
         dict(slowest.run.get("phases") or {}),
         exit_code,
         title=f"Contract run: {len(shards)} shards merged",
-        total=int(shards[0].run.get("contract_total") or len(rows)),
+        total=int(shards[0].run.get("contract_total") or len(ordered)),
         cause=cause,
     )
     merged = Merged(report, shards, exit_code, cause)
@@ -192,7 +194,7 @@ def merge(folders: list[Path], out: Path) -> Merged:
 
 def _shard_rows(
     shard: ShardReports,
-) -> tuple[list[tuple[int, Row]], list[tuple[int, dict[str, Any]]], str | None, int]:
+) -> tuple[list[tuple[int, TransactionResult]], list[tuple[int, dict[str, Any]]], str | None, int]:
     """The shard's rows and records with their positions, its cause and exit code."""
     mine = shard.transactions
     contract = [DocumentedTransaction(t["name"], t["id"], "", 0, "", "") for t in mine]
@@ -281,7 +283,7 @@ def _shards_section(merged: Merged) -> str:
     )
 
 
-def _detail(row: Row) -> str:
+def _detail(row: TransactionResult) -> str:
     if row.status == NOT_RUN:
         return f"{row.name}: {row.detail}"
     if row.status == "skipped":

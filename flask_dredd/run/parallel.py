@@ -33,34 +33,25 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from flask_dredd.contract.shards import (
-    ShardError,
-    contract_record,
-    plan,
-    read_timings,
-    write_plan,
-)
-from flask_dredd.database import parse_url
-from flask_dredd.lifetime import RUN_ID_ENV, die_with_runner
-from flask_dredd.outcome import result_line
+from flask_dredd.contract.shards import ShardError, contract_record, plan, read_timings, write_plan
+from flask_dredd.errors import RunError
 from flask_dredd.probes.followup import CONTRACT_ENV
+from flask_dredd.reporting.console import progress, result_line
+from flask_dredd.reporting.results import RECORD_FILE
 from flask_dredd.reporting.shards import MergeError, merge, summary_lines
-from flask_dredd.run.shard_databases import ShardDatabaseError, ShardDatabases
-from flask_dredd.run_lock import LockError, RunIdentity, RunLocks
-from flask_dredd.run_report import RECORD_FILE
-from flask_dredd.runner import (
+from flask_dredd.run.config import RunConfig, RunResult, child_environment
+from flask_dredd.run.database import parse_url
+from flask_dredd.run.lifetime import RUN_ID_ENV, die_with_runner
+from flask_dredd.run.locks import LockError, RunIdentity, RunLocks
+from flask_dredd.run.runner import (
     CONTRACT_FILE,
     Interrupted,
-    RunConfig,
-    RunError,
-    RunResult,
     check_contract,
     check_tools,
-    child_environment,
     interruptible,
     prepare_database,
-    progress,
 )
+from flask_dredd.run.shard_databases import ShardDatabaseError, ShardDatabases
 
 TIMINGS_FILE = "timings.json"
 #: How long a shard may take to stop its server and Dredd after SIGTERM.
@@ -109,8 +100,9 @@ def _run_locked(config: RunConfig, count: int, identity: RunIdentity, locks: Run
     )
     plans: list[Path | None] = [None] * count
     if config.order is None:  # the children need not compile the blueprint again
-        plans = [reports / f"plan-shard{s.spec.index}.json" for s in shards]
-        for shard, path in zip(shards, plans, strict=True):
+        paths = [reports / f"plan-shard{s.spec.index}.json" for s in shards]
+        plans = list(paths)
+        for shard, path in zip(shards, paths, strict=True):
             everything = whole.transactions
             record = contract_record(contract.source, text, everything, shard.spec, shard.positions)
             write_plan(path, shard, record, everything, contract.source.read_text(encoding="utf-8"))
@@ -182,7 +174,7 @@ def shard_command(config: RunConfig, index: int, count: int, url: str, folder: P
         "--shard", f"{index}/{count}", "--parallel", "1", "--timings", str(timings),
         "--database-url", url, "--reports-dir", str(folder), "--no-migrate",
         "--app-spec", config.app_spec, "--workers", str(config.workers),
-        "--dredd-config", str(config.dredd_config), "--hooks-handler", config.hooks_handler,
+        "--dredd-config", str(config.dredd_config),
         "--stall-timeout", str(config.stall_timeout),
         "--server-timeout", str(config.server_timeout),
         "--dredd-timeout", str(config.dredd_timeout),

@@ -25,12 +25,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from flask_dredd.database import _psycopg2_params
+from flask_dredd.errors import FlaskDreddError
+from flask_dredd.run.database import _psycopg2_params
 
 _DESIGNATED = re.compile(r"^(.*?)(_contract|_test)$")
 
 
-class ShardDatabaseError(RuntimeError):
+class ShardDatabaseError(FlaskDreddError, RuntimeError):
     """A shard's database could not be made; the message says why and what to do."""
 
 

@@ -43,7 +43,9 @@ def finish(probe: subprocess.Popen[str]) -> str | None:
 
 
 def main(patterns: list[str]) -> int:
-    from flask_dredd import handler, hooks, wiring
+    from dredd_hooks_handler import handler, hooks
+
+    from flask_dredd import wiring
     from flask_dredd.isolation import IsolationError
 
     if str(Path.cwd()) not in sys.path:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.reports import Summary, read_xunit
+from flask_dredd.reporting.xunit import Summary, read_xunit
 from tests.postgres import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]

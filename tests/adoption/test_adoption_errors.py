@@ -75,8 +75,9 @@ def test_an_unsupported_db_object_lists_what_is_accepted(tmp_path: Path) -> None
 def test_a_setup_notice_of_the_wiring_makes_the_run_a_setup_error(tmp_path, monkeypatch):
     """What the probe cannot see (install() arguments known only at run time) still ends
     as a setup error: the wiring's before_all leaves a setup notice in the abort file."""
-    from flask_dredd.inflight import read_abort
-    from flask_dredd.outcome import EXIT_SETUP, judge
+    from flask_dredd.errors import EXIT_SETUP
+    from flask_dredd.run.inflight import read_abort
+    from flask_dredd.run.outcome import judge
     from flask_dredd.wiring import WiringError, report_setup_error
 
     abort = tmp_path / "abort.json"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.actions import DocumentedTransaction, documented_transactions
+from flask_dredd.contract.compiler import DocumentedTransaction, documented_transactions
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = Path(__file__).resolve().parent / "mini"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from flask_dredd.routes import rule_shape, template_shape
+from flask_dredd.contract.routes import rule_shape, template_shape
 
 from .conftest import Project
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from flask_dredd import hooks
+from flask_dredd.authoring.project import Project
 from flask_dredd.declarations import Declaration, declaration_of, no_fixtures, skip
-from flask_dredd.project import Project
 
 
 def load(tmp_path: Path, source: str) -> hooks.Registry:

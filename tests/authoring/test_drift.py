@@ -10,8 +10,8 @@ import pytest
 from drift.catalogue import NARROW
 from drift.policy import POLICY
 from drift.state import STATE
-from flask_dredd.drift import Drift, Verdict, most_telling, summary_line
-from flask_dredd.run_report import Row
+from flask_dredd.authoring.drift import Drift, Verdict, most_telling, summary_line
+from flask_dredd.reporting.events import TransactionResult
 
 from .conftest import Project
 
@@ -62,7 +62,7 @@ def test_every_drift_of_the_catalogue_is_caught(real: Project, tmp_path: Path, d
 
 def verdict(name: str, exit_code: int = 0, failed: int = 0) -> Verdict:
     rows = [
-        Row(f"T{i}", "GET (200) /", "failed", 0.1, detail="Message:\nbody: nope")
+        TransactionResult(f"T{i}", "GET (200) /", "failed", 0.1, detail="Message:\nbody: nope")
         for i in range(failed)
     ]
     return Verdict(Drift(name, "x:y()", ""), exit_code, failed=rows)
@@ -96,13 +96,13 @@ def test_a_drift_shows_its_most_telling_failure_not_dredds_first_line():
     )
     schema_only = "Message:\nbody: data/items/0 should NOT have additional properties\n"
     values = "Message:\n$.meta.total: documented 3, got 4\n$.items: documented 2 items, got 3\n"
-    rows = [Row(f"T{i}", "GET (200) /", "failed", 0.1, detail=d)
+    rows = [TransactionResult(f"T{i}", "GET (200) /", "failed", 0.1, detail=d)
             for i, d in enumerate([schema_only, values, gavel])]  # fmt: skip
     assert most_telling(rows) == (rows[2], "statusCode: Expected status code '201', but got '200'.")
     assert most_telling(rows[:2]) == (rows[1], "$.items: documented 2 items, got 3")
     order = "\n".join(["Message:", '$.items[0].title: documented "b", got "a"',
                        "$.items[0].id: documented 2, got 1"])  # fmt: skip
-    assert most_telling([Row("T", "", "failed", 0.1, detail=order)])[1] == (
+    assert most_telling([TransactionResult("T", "", "failed", 0.1, detail=order)])[1] == (
         "$.items[0].id: documented 2, got 1"
     )
     only = "body: data/items/0 should NOT have additional properties"
@@ -111,8 +111,8 @@ def test_a_drift_shows_its_most_telling_failure_not_dredds_first_line():
 
 def test_only_problems_the_unchanged_app_lacks_count_as_a_catch(monkeypatch, tmp_path):
     """A partial contract's known gaps (the control's own problems) are no evidence."""
-    from flask_dredd import drift as module
-    from flask_dredd.check import Problem
+    from flask_dredd.authoring import drift as module
+    from flask_dredd.authoring.check import Problem
 
     known = Problem("undocumented-route", "the app serves GET /docs (endpoint 'docs')")
     new = Problem("undocumented-route", "the app serves GET /extra (endpoint 'extra')")

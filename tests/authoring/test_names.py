@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from flask_dredd.actions import documented_transactions
-from flask_dredd.blueprint import transactions
+from flask_dredd.contract.compiler import documented_transactions
+from tests.dredd_names import transactions
 
 from .conftest import ROOT, Project
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.actions import DocumentedTransaction
-from flask_dredd.blueprint_text import BlueprintTextError, find_examples, pair_with
-from flask_dredd.example_writer import JsonPath, rewrite_response, same_header_value
-from flask_dredd.json_layout import layout
-from flask_dredd.record import RecordError, choose, ensure_committed
-from flask_dredd.reorder import only_actions
+from flask_dredd.authoring.record import RecordError, choose, ensure_committed
+from flask_dredd.contract.apib_text import BlueprintTextError, find_examples, pair_with
+from flask_dredd.contract.compiler import DocumentedTransaction
+from flask_dredd.contract.example_writer import JsonPath, rewrite_response, same_header_value
+from flask_dredd.contract.json_layout import layout
+from flask_dredd.contract.reorder import only_actions
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.reports import Summary, read_xunit
+from flask_dredd.reporting.xunit import Summary, read_xunit
 
 from .browser import Browser, chromium_path
 from .conftest import ROOT

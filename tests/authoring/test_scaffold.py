@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.project import Project as Settings
-from flask_dredd.scaffold import after_prefix, factory_class, module_name, with_factory_imports
+from flask_dredd.authoring.project import Project as Settings
+from flask_dredd.authoring.scaffold import (
+    after_prefix,
+    factory_class,
+    module_name,
+    with_factory_imports,
+)
 
 from .conftest import Project
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.actions import documented_transactions
-from flask_dredd.blueprint import Transaction, transactions
-from flask_dredd.preflight import derived_transactions
-from flask_dredd.reports import Summary, read_xunit
+from flask_dredd.contract.compiler import documented_transactions
+from flask_dredd.reporting.xunit import Summary, read_xunit
+from flask_dredd.run.preflight import derived_transactions
+from tests.dredd_names import Transaction, transactions
 from tests.postgres import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]

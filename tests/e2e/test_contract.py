@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.blueprint import Transaction
+from tests.dredd_names import Transaction
 
 from .conftest import ContractRun, run_contract
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from flask_dredd import matchers
-from flask_dredd.reports import Summary, read_xunit
+from flask_dredd.reporting.xunit import Summary, read_xunit
 
 pytestmark = pytest.mark.e2e
 

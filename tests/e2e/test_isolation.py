@@ -12,10 +12,10 @@ from eventapi.auth.tokens import issue_token
 from eventapi.extensions import db
 from eventapi.seed import seed_static_rows
 from factories import UserFactory
-from flask_dredd.database import ensure_database, parse_url
 from flask_dredd.factories import reset_sequences
 from flask_dredd.isolation import Isolation
-from flask_dredd.server import GunicornServer
+from flask_dredd.run.database import ensure_database, parse_url
+from flask_dredd.run.server import GunicornServer
 from flask_dredd.wiring import load_app
 
 from .conftest import ROOT, run_contract

@@ -28,8 +28,8 @@ from eventapi import MIGRATIONS_DIR, create_app
 from eventapi.config import with_postgres_driver
 from eventapi.extensions import db
 from eventapi.seed import seed_static_rows
-from flask_dredd.database import ensure_database, parse_url
-from flask_dredd.server import GunicornServer
+from flask_dredd.run.database import ensure_database, parse_url
+from flask_dredd.run.server import GunicornServer
 
 pytestmark = pytest.mark.e2e
 

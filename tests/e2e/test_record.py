@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.actions import documented_transactions
-from flask_dredd.blueprint_text import find_examples, pair_with
+from flask_dredd.contract.apib_text import find_examples, pair_with
+from flask_dredd.contract.compiler import documented_transactions
 
 from .conftest import ROOT, run_contract
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from flask_dredd.reports import read_xunit
+from flask_dredd.reporting.xunit import read_xunit
 from tests.postgres import PG_SERVER
 from tests.reliability.runs import processes_of_run, start_run
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask_dredd.actions import DocumentedTransaction
 from flask_dredd.contract.compile_cache import cached_compile
+from flask_dredd.contract.compiler import DocumentedTransaction
 
 ONE = DocumentedTransaction("A > B > C", "GET (200) /b", "GET", 200, "/b", "/b", "{}",
                             (("Content-Type", "application/json"),))  # fmt: skip

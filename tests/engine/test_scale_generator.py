@@ -6,7 +6,7 @@ import ast
 import sys
 from pathlib import Path
 
-from flask_dredd.actions import documented_transactions
+from flask_dredd.contract.compiler import documented_transactions
 from flask_dredd.contract.shards import plan
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.actions import DocumentedTransaction
+from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.contract.shards import (
     ShardError,
     ShardSpec,
@@ -18,7 +18,7 @@ from flask_dredd.contract.shards import (
     units,
 )
 from flask_dredd.reporting.shards import MergeError, merge
-from flask_dredd.reports import Case, read_xunit, write_xunit
+from flask_dredd.reporting.xunit import Case, read_xunit, write_xunit
 from flask_dredd.run.shard_databases import shard_name
 
 BLUEPRINT = """FORMAT: 1A

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from flask_dredd import hooks, matchers
+from flask_dredd.authoring.project import Project
 from flask_dredd.declarations import (
     Declaration,
     declaration_of,
@@ -17,7 +18,6 @@ from flask_dredd.declarations import (
     volatility,
 )
 from flask_dredd.exact.paths import PathPattern
-from flask_dredd.project import Project
 
 SOURCE = """\
 from flask_dredd import matchers

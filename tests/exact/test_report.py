@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_dredd.exact.transaction import parse_difference
-from flask_dredd.html_report import render
-from flask_dredd.run_report import Row, RunReport
+from flask_dredd.reporting.events import TransactionResult
+from flask_dredd.reporting.html import render
+from flask_dredd.reporting.results import RunReport
 
 DETAIL = """\
 Message:
@@ -37,7 +38,9 @@ def test_differences_are_parsed_by_path_and_values():
 
 
 def test_the_report_shows_each_difference_on_its_own_line():
-    row = Row("Events > Events > List", "GET (200) /events", "failed", 0.01, detail=DETAIL)
+    row = TransactionResult(
+        "Events > Events > List", "GET (200) /events", "failed", 0.01, detail=DETAIL
+    )
     page = render(RunReport([row], {"total": 1.0}, 1))
     assert (
         '<ul class="differences"><li><code>$.meta.total</code>: documented <b>3</b>, got <b>2</b>'
@@ -49,7 +52,7 @@ def test_the_report_shows_each_difference_on_its_own_line():
 
 def test_gavels_messages_stay_a_paragraph():
     detail = "Message:\nstatusCode: Expected status code '201', but got '200'.\nRequest:\n"
-    row = Row("A > B > C", "POST (201) /x", "failed", 0.01, detail=detail)
+    row = TransactionResult("A > B > C", "POST (201) /x", "failed", 0.01, detail=detail)
     page = render(RunReport([row], {"total": 1.0}, 1))
     assert '<p class="message">statusCode: Expected status code &#x27;201&#x27;' in page
     assert '<ul class="differences">' not in page

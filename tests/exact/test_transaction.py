@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from flask_dredd import hooks
+from flask_dredd.authoring.project import Project
 from flask_dredd.exact import hook
 from flask_dredd.exact.transaction import comparable, differences, message, mode, rules_for
-from flask_dredd.project import Project
 
 NAME = "Events > Events > List Events"
 TOKEN = "3q2-7wXQ8iM0m1sF6b3k9yZr4cJ5nV0aL2pD8eT6uHc"

@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from flask_dredd.errors import RunError
 from flask_dredd.exact.hook import HOOKFILE
-from flask_dredd.runner import RunConfig, RunError, check_contract, write_dredd_config
+from flask_dredd.run.config import RunConfig
+from flask_dredd.run.dredd_config import write_dredd_config
+from flask_dredd.run.runner import check_contract
 
 ROOT = Path(__file__).resolve().parents[2]
 

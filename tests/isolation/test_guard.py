@@ -18,7 +18,7 @@ from flask_dredd.isolation import (
     check_designated,
     is_designated,
 )
-from flask_dredd.isolation.baseline import Baseline
+from flask_dredd.isolation.restore import Baseline
 from flask_dredd.isolation.target import ResetTarget
 
 from .conftest import postgres_database

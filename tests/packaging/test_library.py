@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA_FILES = {"flask_dredd/actions.js", "flask_dredd/contract/dredd_compile_cache.js",
-              "flask_dredd/templates/report.html",
-              "flask_dredd/authoring/templates/package-lock.json"}  # fmt: skip
+DATA_FILES = {"flask_dredd/contract/compiler.js",
+              "flask_dredd/contract/dredd_compile_cache.js",
+              "flask_dredd/reporting/templates/report.html",
+              "flask_dredd/authoring/templates/package-lock.json",
+              "flask_dredd/py.typed"}  # fmt: skip
 # The reference API's own dependencies and the extras: none may come with the library.
 NOT_INSTALLED = {
     "flask-sqlalchemy", "flask-migrate", "flask-seasurf", "pyjwt", "factory-boy",

@@ -9,18 +9,12 @@ from typing import Any
 import pytest
 
 from flask_dredd import hooks
-from flask_dredd.actions import DocumentedTransaction, documented_transactions
-from flask_dredd.contract.derived import (
-    PolicyError,
-    Rule,
-    derive,
-    load_policy,
-    policy_problems,
-    split_name,
-    with_derived,
-)
-from flask_dredd.preflight import PreflightError, derived_transactions
+from flask_dredd.contract.compiler import DocumentedTransaction, documented_transactions
+from flask_dredd.contract.derived import derive, policy_problems, split_name, with_derived
+from flask_dredd.contract.policy import PolicyError, Rule, load_policy
+from flask_dredd.errors import PreflightError
 from flask_dredd.probes import derived as handler_side
+from flask_dredd.run.preflight import derived_transactions
 
 ROOT = Path(__file__).resolve().parents[2]
 REFUSAL = '{"error": "token_missing"}'
@@ -215,8 +209,8 @@ def test_check_fails_on_a_covered_source_it_cannot_derive_from_and_names_lists_t
     tmp_path: Path, own_registry: hooks.Registry
 ) -> None:
     from flask_dredd.authoring.derived_listing import derived_lines, derived_problems
+    from flask_dredd.authoring.inventory import take_inventory
     from flask_dredd.declarations import skip
-    from flask_dredd.inventory import take_inventory
 
     (tmp_path / "pyproject.toml").write_text(POLICY)
     skip("Notes > Note > Get > Example 1", reason="lands later")

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from flask_dredd import hooks
-from flask_dredd.actions import DocumentedTransaction, documented_transactions
-from flask_dredd.contract.derived import Rule, derive, load_policy, policy_problems, with_derived
+from flask_dredd.contract.compiler import DocumentedTransaction, documented_transactions
+from flask_dredd.contract.derived import derive, policy_problems, with_derived
+from flask_dredd.contract.policy import Rule, load_policy
 from flask_dredd.declarations import declarations_for
 from flask_dredd.fixtures import bind, given, stand_in
 from flask_dredd.probes import derived as handler_side
@@ -183,7 +184,7 @@ def test_without_a_stand_in_the_derived_transaction_fails_and_check_names_the_fi
     tmp_path: Path, own_registry: hooks.Registry
 ) -> None:
     from flask_dredd.authoring.derived_listing import derived_problems
-    from flask_dredd.inventory import take_inventory
+    from flask_dredd.authoring.inventory import take_inventory
 
     (tmp_path / "pyproject.toml").write_text(OWNER_RULE)
 

@@ -18,11 +18,13 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from flask_dredd.errors import RunError
 from flask_dredd.isolation import STRATEGIES, Isolation, UnsafeDatabaseError
-from flask_dredd.isolation.baseline import Baseline
+from flask_dredd.isolation.restore import Baseline
 from flask_dredd.isolation.target import ResetTarget
-from flask_dredd.run_lock import RunIdentity, RunLocks
-from flask_dredd.runner import RunConfig, RunError, child_environment, prepare_database
+from flask_dredd.run.config import RunConfig, child_environment
+from flask_dredd.run.locks import RunIdentity, RunLocks
+from flask_dredd.run.runner import prepare_database
 from tests.isolation.schema import db, seed_static_rows
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.lifetime import RUN_ID_ENV
+from flask_dredd.run.lifetime import RUN_ID_ENV
 from tests.postgres import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flask_dredd.blueprint import Transaction, transactions
-from flask_dredd.reports import read_xunit, xunit_problem
+from flask_dredd.reporting.xunit import read_xunit, xunit_problem
+from tests.dredd_names import Transaction, transactions
 from tests.e2e.conftest import DREDD, ROOT, run_contract
 
 pytestmark = pytest.mark.e2e

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from flask_dredd.database import ensure_database, parse_url
+from flask_dredd.run.database import ensure_database, parse_url
 
 from .guard_support import PG_SERVER
 from .test_guard_end_to_end import flask_dredd_run
@@ -61,7 +61,7 @@ def test_a_path_under_a_regular_file_is_named(tmp_path: Path) -> None:
 def test_a_folder_inside_the_project_is_created_and_the_path_made_absolute(
     tmp_path: Path,
 ) -> None:
-    from flask_dredd.database import open_run_database
+    from flask_dredd.run.database import open_run_database
 
     url, created, opened = open_run_database(
         parse_url("sqlite:///var/new/eventapi_contract.db"), root=tmp_path

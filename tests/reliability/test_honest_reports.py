@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.actions import DocumentedTransaction
-from flask_dredd.outcome import conclude
-from flask_dredd.reports import read_xunit, xunit_problem
-from flask_dredd.runner import summarise
-from flask_dredd.watchdog import Stop
+from flask_dredd.contract.compiler import DocumentedTransaction
+from flask_dredd.reporting.console import ConsoleReporter
+from flask_dredd.reporting.events import RunFinished
+from flask_dredd.reporting.xunit import read_xunit, xunit_problem
+from flask_dredd.run.outcome import conclude
+from flask_dredd.run.watchdog import Stop
 
 NAMES = ["Users > List", "Users > Create", "Users > Get", "Users > Update", "Users > Delete"]
 IDS = ["GET (200) /users", "POST (201) /users", "GET (200) /users/1", "PATCH (200) /users/1",
@@ -51,7 +52,7 @@ def recorded(reports: Path, count: int, **extra: dict[str, object]) -> None:
 
 
 def closing_line(conclusion, reports: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    summarise(conclusion.report, reports)
+    ConsoleReporter()(RunFinished(conclusion.report, reports, record={}))
     return next(
         line for line in capsys.readouterr().out.splitlines() if "[flask-dredd] result" in line
     )

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from flask_dredd.runner import RunConfig, check_contract, write_dredd_config
+from flask_dredd.run.config import RunConfig
+from flask_dredd.run.dredd_config import write_dredd_config
+from flask_dredd.run.runner import check_contract
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""Who holds a lock, as a refused run tells it: fast checks of `flask_dredd.run_lock`.
+"""Who holds a lock, as a refused run tells it: fast checks of `flask_dredd.run.locks`.
 
 The end-to-end tests (test_run_locks.py) start real runs; these take the locks in this
 process, so the holder's command line is pytest's own, read back from /proc.
@@ -15,8 +15,8 @@ import psycopg2
 import pytest
 from sqlalchemy.engine import make_url
 
-from flask_dredd.database import _psycopg2_params, ensure_database
-from flask_dredd.run_lock import ADVISORY_KEY, LockError, LockHeldError, RunIdentity, RunLocks
+from flask_dredd.run.database import _psycopg2_params, ensure_database
+from flask_dredd.run.locks import ADVISORY_KEY, LockError, LockHeldError, RunIdentity, RunLocks
 
 from .runs import postgres_database_fixture  # noqa: F401 (fixture)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.reports import read_xunit
+from flask_dredd.reporting.xunit import read_xunit
 
 from .runs import Run, postgres_database_fixture, start_run  # noqa: F401 (fixture)
 

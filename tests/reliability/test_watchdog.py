@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.server import free_port
-from flask_dredd.watchdog import Watched, probe, watch
+from flask_dredd.run.server import free_port
+from flask_dredd.run.watchdog import Watched, probe, watch
 
 
 @pytest.fixture

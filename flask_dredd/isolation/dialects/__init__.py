@@ -8,7 +8,8 @@ from weakref import WeakSet
 from sqlalchemy import Engine, event
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-from ..errors import IsolationError
+from flask_dredd.errors import IsolationError
+
 from .base import Dialect, DirtyLog
 from .postgresql import PostgresDialect
 from .sqlite import SqliteDialect

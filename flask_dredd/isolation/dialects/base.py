@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, Table
 
-from ..baseline import Baseline
-from ..plan import RestorePlan
+from ..restore import Baseline, RestorePlan
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, CursorResult, Engine, Table
 from sqlalchemy.exc import OperationalError
 
-from ..baseline import Baseline
-from ..errors import ResetBlockedError
-from ..plan import RestorePlan
+from flask_dredd.errors import ResetBlockedError
+
+from ..restore import Baseline, RestorePlan
 from .base import Dialect, DirtyLog, insertable_columns
 
 # A reset that waits longer than this for a lock fails with a clear message instead
@@ -171,15 +171,15 @@ class PostgresDialect(Dialect):
                 f" CAST(%(rows_{index})s AS json))"
             )
             params[f"rows_{index}"] = baseline.rows[table.name]
-        names = [
+        sequences = [
             name
             for name in self._sequence_names(connection, plan.sequences)
             if name in baseline.sequences
         ]
-        if names:
+        if sequences:
             statements.append(_RESTORE_SEQUENCES)
-            params["sequence_names"] = names
-            params["sequence_values"] = [baseline.sequences[name] for name in names]
+            params["sequence_names"] = sequences
+            params["sequence_values"] = [baseline.sequences[name] for name in sequences]
         if plan.clear_dirty:
             statements.append(f"DELETE FROM {DIRTY_LOG}")
         recount = self._tracking and "rows_0" in params

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, bindparam, select, text
 from sqlalchemy.exc import OperationalError
 
-from ..baseline import Baseline
-from ..errors import ResetBlockedError
-from ..plan import RestorePlan
+from flask_dredd.errors import ResetBlockedError
+
+from ..restore import Baseline, RestorePlan
 from ..tables import DIRTY_TABLE
 from .base import Dialect, DirtyLog, insertable_columns
 
@@ -44,7 +44,7 @@ class SqliteDialect(Dialect):
             foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
             # No fsync for a reset: only a power cut could lose it, and the next run's
             # prepare() rebuilds the database anyway.
-            synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+            synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar_one()
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             connection.exec_driver_sql("PRAGMA synchronous = OFF")
             try:

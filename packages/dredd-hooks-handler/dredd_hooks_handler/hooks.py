@@ -160,9 +160,10 @@ def _register(kind: str, func: F, name: Optional[str] = None) -> F:
 def _named(kind: str, name: str) -> Callable[[F], F]:
     if callable(name):
         # `@hooks.before` without the name: fail at import, where the mistake is.
+        function = getattr(name, "__name__", name)
         raise TypeError(
             f"hooks.{kind} needs the transaction name: "
-            f"write @hooks.{kind}('Group > Resource > Action') above {name.__name__}"
+            f"write @hooks.{kind}('Group > Resource > Action') above {function}"
         )
 
     def decorator(func: F) -> F:

@@ -78,7 +78,8 @@ class Recorder:
     def finish(self, transaction: Dict[str, Any], not_run: Optional[str] = None) -> None:
         key = _key(transaction)
         started = self._started.pop(key, None)
-        test = transaction.get("test") if isinstance(transaction.get("test"), dict) else {}
+        given = transaction.get("test")
+        test: Dict[str, Any] = given if isinstance(given, dict) else {}
         status = str(test.get("status") or ("skip" if transaction.get("skip") else "unknown"))
         if status == "pass" and transaction.get("fail"):
             status = "fail"  # an after hook failed it: Dredd reports it failed

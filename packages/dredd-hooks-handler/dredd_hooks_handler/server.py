@@ -21,7 +21,7 @@ import socket
 import sys
 import time
 from collections import deque
-from typing import Deque, Dict, Optional
+from typing import Deque, Dict, Optional, cast
 
 from dredd_hooks_handler.diagnostics import log
 from dredd_hooks_handler.dispatch import EVENT_KINDS, Dispatcher
@@ -193,7 +193,7 @@ class Server:
             self._loop()
         finally:
             for key in list(self.selector.get_map().values()):
-                key.fileobj.close()
+                cast(socket.socket, key.fileobj).close()
             self.selector.close()
 
     def _loop(self, aborted: bool = False) -> None:
@@ -211,7 +211,7 @@ class Server:
                     self.active = key.data
                     if not key.data.on_readable():
                         selector.unregister(key.fileobj)
-                        key.fileobj.close()
+                        cast(socket.socket, key.fileobj).close()
                         if aborted:  # Dredd is done with us
                             os._exit(0)
             if os.getppid() != self.parent:  # Dredd was killed: don't linger holding the port

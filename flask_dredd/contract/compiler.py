@@ -1,0 +1,71 @@
+"""The blueprint as Dredd compiles it: each transaction with the URI template it came from.
+
+`dredd --names` gives names and example URIs only; checking a blueprint against the
+app's routes needs the templates (`/events/{id}{?page}`), so `compiler.js` asks Dredd's
+own compiler, dredd-transactions, for both. Its names are the names Dredd matches
+hooks against (a test compares them with `dredd --names`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_dredd.errors import ContractError
+
+SCRIPT = Path(__file__).with_name("compiler.js")
+
+
+@dataclass(frozen=True)
+class DocumentedTransaction:
+    name: str  # "Events > Event > Retrieve an Event > Example 2"
+    id: str  # Dredd's id, the xunit test case name: "GET (404) /events/1"
+    method: str
+    status: int
+    uri: str  # the example URI: "/events/1?page=2"
+    uri_template: str  # "/events/{id}{?page}"
+    body: str = ""  # the documented response body ("" when the example shows none)
+    headers: tuple[tuple[str, str], ...] = ()  # the documented response headers, in order
+    request_headers: tuple[tuple[str, str], ...] = ()  # the documented request's headers
+    request_body: str = ""  # the documented request's body
+
+    @property
+    def path_segments(self) -> list[str]:
+        """The literal segments of the template's path: `/events/{id}/talks` → events, talks."""
+        path = self.uri_template.split("{?")[0].split("?")[0]
+        return [part for part in path.split("/") if part and "{" not in part]
+
+
+def documented_transactions(blueprint: Path, node_modules: Path) -> list[DocumentedTransaction]:
+    """Every transaction of `blueprint`, in Dredd's order; ContractError if it has errors."""
+    node = shutil.which("node")
+    if node is None:
+        raise ContractError("Node.js is not installed (no `node` on PATH); Dredd needs it")
+    if not blueprint.exists():
+        raise ContractError(f"blueprint {blueprint} not found")
+    result = subprocess.run(
+        [node, str(SCRIPT), str(node_modules.resolve()), str(blueprint.resolve())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        raise ContractError(f"Dredd's compiler failed on {blueprint}:\n{result.stderr.strip()}")
+    compiled = json.loads(result.stdout)
+    if compiled["errors"]:
+        raise ContractError(f"Dredd cannot compile {blueprint}:\n" + "\n".join(compiled["errors"]))
+    found = [
+        DocumentedTransaction(
+            t["name"], t["id"], t["method"], t["status"], t["uri"], t["uriTemplate"] or t["uri"],
+            t.get("body") or "", tuple((str(n), str(v)) for n, v in t.get("headers") or []),
+            tuple((str(n), str(v)) for n, v in t.get("requestHeaders") or []),
+            t.get("requestBody") or "",
+        )  # fmt: skip
+        for t in compiled["transactions"]
+    ]
+    if not found:
+        raise ContractError(f"Dredd found no transactions in {blueprint}")
+    return found
