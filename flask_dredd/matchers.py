@@ -65,17 +65,19 @@ _URL_SAFE = re.compile(r"[A-Za-z0-9_-]*")
 _JWT = re.compile(r"(?P<header>[A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
+def _full_match(pattern: re.Pattern[str], value: object) -> re.Match[str] | None:
+    return pattern.fullmatch(value) if isinstance(value, str) else None
+
+
 def _iso_datetime(value: object, *, utc: bool) -> bool:
-    if not isinstance(value, str):
-        return False
-    match = _DATETIME.fullmatch(value)
+    match = _full_match(_DATETIME, value)
     if match is None:
         return False
     offset = match.group("offset")
     if utc and offset not in ("Z", "+00:00", "+0000"):
         return False
     # The pattern admits 2026-13-45; the parser does not. Python 3.11 reads `Z` itself.
-    datetime.fromisoformat(value.replace(" ", "T", 1))
+    datetime.fromisoformat(match.string.replace(" ", "T", 1))
     return True
 
 
@@ -91,9 +93,7 @@ def _uuid(value: object) -> bool:
 
 def _jwt(value: object) -> bool:
     """Three base64url segments whose first decodes to a JSON object naming `alg`."""
-    if not isinstance(value, str):
-        return False
-    match = _JWT.fullmatch(value)
+    match = _full_match(_JWT, value)
     if match is None:
         return False
     segment = match.group("header")

@@ -36,7 +36,7 @@ Standard library only: hook files import it on a bare Python; the checking code
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from dredd_hooks_handler import hooks
@@ -61,10 +61,20 @@ RELATIVE = (LATER_THAN_BEFORE, EARLIER_THAN_BEFORE)  # need the row's value befo
 
 
 class _Described:
-    """A condition shows as it is written in a hook file: `row(Event, id=1)`."""
+    """A condition shows as it is written in a hook file: `row(Event, id=1)`, its call
+    named after its class, the model first, then each other field."""
 
     def describe(self) -> str:
-        raise NotImplementedError
+        parts = []
+        for item in fields(self):  # type: ignore[arg-type]  # each subclass is a dataclass
+            value = getattr(self, item.name)
+            if item.name == "model":
+                parts.append(_model_name(value))
+            elif isinstance(value, Mapping):
+                parts.append(_pairs(value))
+            else:
+                parts.append(f"{item.name}={value}")
+        return f"{type(self).__name__.lower()}({', '.join(parts)})"
 
     def __repr__(self) -> str:
         return self.describe()
@@ -75,34 +85,22 @@ class Row(_Described):
     model: Any
     values: Mapping[str, Any]
 
-    def describe(self) -> str:
-        return f"row({_model_name(self.model)}, {_pairs(self.values)})"
-
 
 @dataclass(frozen=True, repr=False)
 class Gone(_Described):
     model: Any
     key: Mapping[str, Any]
 
-    def describe(self) -> str:
-        return f"gone({_model_name(self.model)}, {_pairs(self.key)})"
-
 
 @dataclass(frozen=True, repr=False)
 class Unchanged(_Described):
     model: Any
-
-    def describe(self) -> str:
-        return f"unchanged({_model_name(self.model)})"
 
 
 @dataclass(frozen=True, repr=False)
 class Count(_Described):
     model: Any
     changed_by: int
-
-    def describe(self) -> str:
-        return f"count({_model_name(self.model)}, changed_by={self.changed_by})"
 
 
 Condition = Row | Gone | Unchanged | Count
