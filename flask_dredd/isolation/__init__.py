@@ -78,12 +78,13 @@ class Isolation:
         self.seed = seed
         self.migrations = migrations_setting(migrations)
         # Resolved now so that a misspelt name fails at import of the hooks, not mid-run.
-        self.strategy_class: type[ResetStrategy] = choose_strategy(strategy)
-        self._strategy: ResetStrategy | None = None
+        self._strategy_class: type[ResetStrategy] = choose_strategy(strategy)
+        self._prepared: ResetStrategy | None = None  # the strategy, once prepare() ran
 
     @property
     def strategy(self) -> str:
-        return self.strategy_class.name
+        """The reset strategy's name: `tracked`, `truncate` or `rebuild`."""
+        return self._strategy_class.name
 
     def prepare(self) -> None:
         """Guard, rebuild the schema, stamp, seed, record the baseline, install tracking.
@@ -105,13 +106,13 @@ class Isolation:
             seed=self._seed_static_rows,
             stamp=stamp or (lambda: False),
         )
-        strategy = self.strategy_class(target)
+        strategy = self._strategy_class(target)
         strategy.prepare()
-        self._strategy = strategy
+        self._prepared = strategy
 
     def reset(self) -> None:
         """Restore the baseline: static rows only, identity sequences where they started."""
-        if self._strategy is None:
+        if self._prepared is None:
             raise NotPreparedError(
                 "Isolation.reset() was called before Isolation.prepare(): call prepare() "
                 "once in the before_all hook."
@@ -121,7 +122,7 @@ class Isolation:
         # The hooks' own session must not keep a transaction (and its locks) open
         # across the reset; the next fixture starts a fresh one.
         self.db.remove_session()
-        self._strategy.reset()
+        self._prepared.reset()
 
     def _seed_static_rows(self) -> None:
         if self.seed is None:
