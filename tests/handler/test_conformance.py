@@ -24,6 +24,7 @@ import concurrent.futures
 import contextlib
 import fcntl
 import functools
+import json
 import os
 import re
 import shutil
@@ -50,6 +51,10 @@ FIXED_PORTS = (61321, 4567)
 #: 3 s wait for `node server.js` is 1 s here, still well over what node takes to listen
 #: (and Dredd spends 0.6 s more connecting to the handler before the first request).
 DREDD_TIMING = ("--hooks-worker-connect-timeout=30000", "--server-wait=1")
+#: Cucumber's own limit for one step, 5 s by default: a step waiting for a handler to say
+#: "Starting" can take longer on a loaded machine running 4 variants and other tests at
+#: once (seen: a Python 3.8 venv). It changes how long a step may wait, never what it checks.
+STEP_TIMEOUT_MS = 30_000
 #: The handler's Pythons; newer ones pyenv has are added.
 MINORS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 WHEELS = ("wheel-3.8", "wheel-3.13")
@@ -222,8 +227,12 @@ class Conformance:
         expected = sum(f.read_text().count("Scenario:") for f in features)
         recording_dredd(work / "cwd", work / "runs")
         env["TMPDIR"] = str(work)  # the scenarios' own folders
+        timing = work / "step_timeout.js"
+        timing.write_text(f"require({json.dumps(str(ROOT / 'node_modules' / 'cucumber'))})"
+                          f".setDefaultTimeout({STEP_TIMEOUT_MS});\n")  # fmt: skip
         cucumber = ["node", str(CUCUMBER), str(work / "features"),
-                    "--require", str(TEMPLATE / "features" / "support")]  # fmt: skip
+                    "--require", str(TEMPLATE / "features" / "support"),
+                    "--require", str(timing)]  # fmt: skip
         lock = contextlib.nullcontext() if self.prefix else exclusive_fixed_ports()
         with lock:
             proc = subprocess.run(

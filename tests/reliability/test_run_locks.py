@@ -59,7 +59,11 @@ def refused_and_winner(a: Run, b: Run) -> tuple[Run, Run]:
 
 
 def assert_refused_naming(refused: Run, winner: Run, fix: str, budget: float) -> None:
-    assert refused.seconds < budget, (refused.seconds, budget, refused.output)
+    # Never waiting: within the budget, or (a machine busy with other tests side by side
+    # slows the refused run's contract phase too) in a third of the winner's whole run.
+    # A refusal that waited for the lock would take about as long as the winner.
+    limit = max(budget, winner.seconds / 3)
+    assert refused.seconds < limit, (refused.seconds, limit, refused.output)
     out = refused.output
     assert f"pid {winner.pid}, started " in out, out  # who holds it, since when
     assert f"--reports-dir {winner.reports}" in out, out  # its command line
