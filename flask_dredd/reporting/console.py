@@ -47,6 +47,7 @@ def closing_lines(report: RunReport) -> list[tuple[str, str]]:
     lines += [("skipped", f"{row.name}: {row.skip_reason or 'no reason recorded'}")
               for row in report.skips]  # fmt: skip
     lines += [("opt-out", f"{row.name}: {row.inexact}") for row in report.rows if row.inexact]
+    lines += [("vacuous", f"{row.name}: {flag}") for row in report.rows for flag in row.vacuous]
     lines += [("excluded", f"{rule}: {reason} (not in the contract)")
               for rule, reason in report.excluded.items()]  # fmt: skip
     return lines

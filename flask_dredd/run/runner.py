@@ -67,6 +67,18 @@ class Interrupted(BaseException):
     """Ctrl-C or SIGTERM reached the runner."""
 
 
+#: The signal that interrupted the run, kept as well as raised: Python prints and drops
+#: an exception raised where it cannot propagate, such as the at-fork hooks that run in
+#: the runner while subprocess starts a child (seen: Ctrl-C as Dredd started, ignored).
+_signalled: list[str] = []
+
+
+def raise_if_interrupted() -> None:
+    """Raise the interruption again if a signal arrived and its raise was lost."""
+    if _signalled:
+        raise Interrupted(_signalled[0])
+
+
 @contextmanager
 def interruptible() -> Iterator[None]:
     """Turn SIGTERM and SIGINT into ``Interrupted`` so cleanup code always runs."""
@@ -76,12 +88,15 @@ def interruptible() -> Iterator[None]:
         # (bounded by their stop timeouts); the previous handlers return on exit.
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             signal.signal(stop_signal, signal.SIG_IGN)
+        _signalled.append(signal.Signals(signum).name)
         raise Interrupted(signal.Signals(signum).name)
 
+    _signalled.clear()
     previous = {s: signal.signal(s, raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
+        _signalled.clear()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
@@ -146,6 +161,7 @@ def run_dredd(
         command, cwd=config.root, env=env, start_new_session=True, preexec_fn=die_with_runner()
     )
     try:
+        raise_if_interrupted()
         stop = watch(
             process,
             watched,
@@ -153,6 +169,7 @@ def run_dredd(
             dredd_timeout=config.dredd_timeout,
         )
         if stop is None:
+            raise_if_interrupted()
             return process.returncode, None
         events.progress("dredd", f"stopping Dredd and the server: {stop.cause}")
         return None, stop
@@ -319,11 +336,13 @@ def _run_locked(
         try:
             t0 = time.monotonic()
             summary = prepare_database(config, env, locks)
+            raise_if_interrupted()
             events.progress("database", f"{summary} ({phase('database'):.1f} s)")
 
             if endpoint is None:
                 t0 = time.monotonic()
                 server = start_server(config, env, reports, events)
+                raise_if_interrupted()
                 endpoint = server.url
                 events.progress(
                     "server",

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,3 +130,18 @@ def test_hook_file_that_fails_to_import_fails_fast_naming_file_and_line(tmp_path
     assert f"{broken}\", line 4" in result.stdout or f"{broken}:4" in result.stdout, result.stdout
     assert "NameError" in result.stdout
     assert time.monotonic() - started < 60  # not a 5 s timeout per transaction
+
+
+def test_an_interruption_whose_raise_was_lost_is_raised_again():
+    """Python drops an exception raised in an at-fork hook (subprocess starting a child):
+    the runner keeps the signal and raises it at its next check."""
+    from flask_dredd.run.runner import Interrupted, interruptible, raise_if_interrupted
+
+    with pytest.raises(Interrupted, match="SIGINT"), interruptible():
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)  # the handler runs here and raises
+        except Interrupted:
+            pass  # lost, as in an at-fork hook
+        raise_if_interrupted()
+    raise_if_interrupted()  # the record ends with the run
