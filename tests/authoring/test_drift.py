@@ -32,6 +32,7 @@ CAUGHT_BY = BROAD_CAUGHT_BY | {name: "Dredd" for name, _ in [*NARROW, *STATE, *P
 
 
 @pytest.mark.e2e
+@pytest.mark.longest
 def test_every_drift_of_the_catalogue_is_caught(real: Project, tmp_path: Path, documented):
     result = real.flask_dredd(
         "drift", "--catalogue", "drift.catalogue", "--reports-dir", str(tmp_path), timeout=900

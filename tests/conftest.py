@@ -1,0 +1,16 @@
+"""Suite-wide: the longest tests start first.
+
+`make test` runs the files on two pytest workers (`--dist loadfile`), handed out in the
+order collected. A test marked `longest` (the drift catalogue: minutes of whole-contract
+runs) collected late would start when the other worker has little left to do, and the
+suite would wait for it alone; started first, the rest of the suite runs beside it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A stable sort: the same order on every worker, as xdist requires.
+    items.sort(key=lambda item: item.get_closest_marker("longest") is None)
