@@ -15,6 +15,9 @@ process group, does not reach them. This module ties them to the runner instead:
   cleanup is all there is.
 - :data:`RUN_ID_ENV` marks every process of a run in its environment, so tests (and
   people) can find them all, e.g. by scanning ``/proc/*/environ``.
+- :func:`interruptible` turns Ctrl-C and SIGTERM into :class:`Interrupted`, so the
+  runner's cleanup always runs, and keeps the signal: :func:`raise_if_interrupted`
+  raises it again where Python dropped the first raise.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ import ctypes.util
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 #: Environment variable naming the run in every process it starts (pid-start time).
 RUN_ID_ENV = "FLASK_DREDD_RUN_ID"
@@ -65,3 +69,41 @@ def die_with_runner(signum: int = signal.SIGTERM) -> Callable[[], None] | None:
             os._exit(128 + int(signum))
 
     return arm
+
+
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM reached the runner."""
+
+
+#: The signal that interrupted the run, kept as well as raised: Python prints and drops
+#: an exception raised where it cannot propagate, such as the at-fork hooks that run in
+#: the runner while subprocess starts a child (seen: Ctrl-C as Dredd started, ignored).
+_signalled: list[str] = []
+
+
+def raise_if_interrupted() -> None:
+    """Raise the interruption again if a signal arrived and its raise was lost."""
+    if _signalled:
+        raise Interrupted(_signalled[0])
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Turn SIGTERM and SIGINT into ``Interrupted`` so cleanup code always runs."""
+
+    def raise_interrupted(signum: int, _frame: object) -> None:
+        # Once: a second Ctrl-C must not cut the stopping of the server and Dredd short
+        # (bounded by their stop timeouts); the previous handlers return on exit.
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop_signal, signal.SIG_IGN)
+        _signalled.append(signal.Signals(signum).name)
+        raise Interrupted(signal.Signals(signum).name)
+
+    _signalled.clear()
+    previous = {s: signal.signal(s, raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        _signalled.clear()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

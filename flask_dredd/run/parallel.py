@@ -41,14 +41,12 @@ from flask_dredd.reporting.results import RECORD_FILE
 from flask_dredd.reporting.shards import MergeError, merge, summary_lines
 from flask_dredd.run.config import RunConfig, RunResult, child_environment
 from flask_dredd.run.database import parse_url
-from flask_dredd.run.lifetime import RUN_ID_ENV, die_with_runner
+from flask_dredd.run.lifetime import RUN_ID_ENV, Interrupted, die_with_runner, interruptible
 from flask_dredd.run.locks import LockError, RunIdentity, RunLocks
 from flask_dredd.run.runner import (
     CONTRACT_FILE,
-    Interrupted,
     check_contract,
     check_tools,
-    interruptible,
     prepare_database,
 )
 from flask_dredd.run.shard_databases import ShardDatabaseError, ShardDatabases

@@ -11,11 +11,8 @@ every input before anything is touched; the Dredd phase runs under the stall wat
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from dredd_hooks_handler.handler import LOG_ENV as HANDLER_LOG_ENV
@@ -45,7 +42,13 @@ from flask_dredd.run.dredd_config import (
     load_dredd_config,
     write_dredd_config,
 )
-from flask_dredd.run.lifetime import RUN_ID_ENV, die_with_runner
+from flask_dredd.run.lifetime import (
+    RUN_ID_ENV,
+    Interrupted,
+    die_with_runner,
+    interruptible,
+    raise_if_interrupted,
+)
 from flask_dredd.run.locks import LockError, RunIdentity, RunLocks
 from flask_dredd.run.outcome import conclude
 from flask_dredd.run.preflight import Contract, preflight
@@ -61,44 +64,6 @@ from flask_dredd.run.watchdog import Stop, Watched, watch
 
 HANDLER_LOG = "hooks-handler.log"
 CONTRACT_FILE = "contract.json"  # the whole compiled contract, for follow-up probes
-
-
-class Interrupted(BaseException):
-    """Ctrl-C or SIGTERM reached the runner."""
-
-
-#: The signal that interrupted the run, kept as well as raised: Python prints and drops
-#: an exception raised where it cannot propagate, such as the at-fork hooks that run in
-#: the runner while subprocess starts a child (seen: Ctrl-C as Dredd started, ignored).
-_signalled: list[str] = []
-
-
-def raise_if_interrupted() -> None:
-    """Raise the interruption again if a signal arrived and its raise was lost."""
-    if _signalled:
-        raise Interrupted(_signalled[0])
-
-
-@contextmanager
-def interruptible() -> Iterator[None]:
-    """Turn SIGTERM and SIGINT into ``Interrupted`` so cleanup code always runs."""
-
-    def raise_interrupted(signum: int, _frame: object) -> None:
-        # Once: a second Ctrl-C must not cut the stopping of the server and Dredd short
-        # (bounded by their stop timeouts); the previous handlers return on exit.
-        for stop_signal in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(stop_signal, signal.SIG_IGN)
-        _signalled.append(signal.Signals(signum).name)
-        raise Interrupted(signal.Signals(signum).name)
-
-    _signalled.clear()
-    previous = {s: signal.signal(s, raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        _signalled.clear()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 def prepare_database(config: RunConfig, env: dict[str, str], locks: RunLocks) -> str:

@@ -135,7 +135,7 @@ def test_hook_file_that_fails_to_import_fails_fast_naming_file_and_line(tmp_path
 def test_an_interruption_whose_raise_was_lost_is_raised_again():
     """Python drops an exception raised in an at-fork hook (subprocess starting a child):
     the runner keeps the signal and raises it at its next check."""
-    from flask_dredd.run.runner import Interrupted, interruptible, raise_if_interrupted
+    from flask_dredd.run.lifetime import Interrupted, interruptible, raise_if_interrupted
 
     with pytest.raises(Interrupted, match="SIGINT"), interruptible():
         try:
