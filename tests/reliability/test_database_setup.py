@@ -16,6 +16,7 @@ import psycopg2
 import pytest
 
 from flask_dredd.run.database import ensure_database, parse_url
+from tests.postgres import scratch_database
 
 from .guard_support import PG_SERVER
 from .test_guard_end_to_end import flask_dredd_run
@@ -78,18 +79,12 @@ def test_a_folder_inside_the_project_is_created_and_the_path_made_absolute(
 def test_creating_a_missing_database_ignores_a_dbname_in_the_query() -> None:
     name = f"flask_dredd_guard_{uuid.uuid4().hex[:8]}_test"
     missing = f"flask_dredd_nowhere_{uuid.uuid4().hex[:8]}"
-    try:
-        assert ensure_database(parse_url(f"{PG_SERVER}/{name}?dbname={missing}"))
+    with scratch_database(name) as url:  # dropped afterwards
+        assert ensure_database(parse_url(f"{url}?dbname={missing}"))
         conn = psycopg2.connect(f"{PG_SERVER}/postgres")
         with conn, conn.cursor() as cur:
             cur.execute(
                 "SELECT datname FROM pg_database WHERE datname IN (%s, %s)", (name, missing)
             )
             assert cur.fetchall() == [(name,)]
-        conn.close()
-    finally:
-        conn = psycopg2.connect(f"{PG_SERVER}/postgres")
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.close()
