@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from dredd_hooks_handler.handler import LOG_ENV as HANDLER_LOG_ENV
+from dredd_hooks_handler.lifeline import LIFELINE_ENV
 
 from flask_dredd.contract.compile_cache import dredd_node_options
 from flask_dredd.errors import PreflightError, RunError
@@ -262,6 +263,7 @@ def _run_locked(
     )
     env = child_environment(config)
     env[RUN_ID_ENV] = identity.run_id
+    env[LIFELINE_ENV] = str(identity.pid)  # the handler, Dredd's child, ends with us too
     reports.mkdir(parents=True, exist_ok=True)
     try:
         locks.hold_reports(reports)

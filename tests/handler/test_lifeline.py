@@ -79,3 +79,53 @@ def test_the_handler_dies_with_a_parent_killed_by_sigkill(version, busy, tmp_pat
         if not wait_until_gone(handler_pid, 0):
             os.kill(handler_pid, signal.SIGKILL)
         parent.stdout.close()
+
+
+IDLE = "import dredd_hooks as hooks\n"
+
+
+def start_with_lifeline(tmp_path: Path, python: str, lifeline: int) -> subprocess.Popen:
+    hook_file = tmp_path / "idle.py"
+    hook_file.write_text(IDLE)
+    return subprocess.Popen(
+        [python, "-m", "dredd_hooks_handler", "--port", str(free_port()), str(hook_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=handler_env(bare=True, FLASK_DREDD_HANDLER_LIFELINE=str(lifeline)),
+        cwd=tmp_path,
+    )
+
+
+@pytest.mark.parametrize("version", OLDEST_NEWEST)
+def test_a_handler_whose_lifeline_is_already_gone_does_not_start(version, tmp_path):
+    # The run was killed while Dredd spawned the handler: by the time the handler looks,
+    # its parent is init, as an orphan's is. Only the lifeline tells. A zombie (dead,
+    # not yet reaped by its parent) is gone too.
+    python = python_for(version)
+    runner = subprocess.Popen([sys.executable, "-c", "pass"])
+    assert wait_until_gone(runner.pid, 10.0)  # a zombie: not reaped until the end
+    handler = start_with_lifeline(tmp_path, python, runner.pid)
+    try:
+        out, err = handler.communicate(timeout=15)
+    finally:
+        runner.wait()
+    assert handler.returncode == 0, err.decode()
+    assert b"Starting" not in out, "the handler started although its lifeline was gone"
+
+
+@pytest.mark.parametrize("version", OLDEST_NEWEST)
+def test_a_serving_handler_stops_when_its_lifeline_dies(version, tmp_path):
+    python = python_for(version)
+    runner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    handler = start_with_lifeline(tmp_path, python, runner.pid)
+    try:
+        assert handler.stdout is not None
+        assert handler.stdout.readline().startswith(b"Starting")
+        runner.kill()  # not reaped: a zombie still counts as gone
+        assert wait_until_gone(handler.pid, 5.0), "the handler outlived its lifeline"
+    finally:
+        runner.kill()
+        runner.wait()
+        if handler.poll() is None:
+            handler.kill()
+        handler.communicate()

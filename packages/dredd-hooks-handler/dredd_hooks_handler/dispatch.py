@@ -17,6 +17,7 @@ from dredd_hooks_handler.diagnostics import log, log_traceback
 from dredd_hooks_handler.failures import hook_failure
 from dredd_hooks_handler.hooks import Hook, Registry
 from dredd_hooks_handler.inflight import InflightFile
+from dredd_hooks_handler.lifeline import Lifeline
 from dredd_hooks_handler.timing import HookClock
 
 #: Dredd 14.1.0's events and the hook kinds each runs, in order (named kinds by `name`).
@@ -49,7 +50,7 @@ class Dispatcher:
     ) -> None:
         self.registry = registry
         self.hook_files = {str(path) for path in hook_files}
-        self.clock = clock or HookClock(0, parent=0)
+        self.clock = clock or HookClock(0, Lifeline.none())
         self.inflight = inflight
         self.observers = list(observers)
         #: Set when a before_all hook raised: no transaction can run meaningfully.

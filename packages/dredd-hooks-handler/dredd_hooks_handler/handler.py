@@ -149,7 +149,7 @@ def main(argv: Optional[List[str]] = None, observers: Iterable[AbortObserver] = 
         except OSError as exc:
             log(f"cannot write the log file: {exc}")
             return EXIT_USAGE
-    parent = arm_parent_death_signal()
+    lifeline = arm_parent_death_signal()
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
@@ -169,9 +169,9 @@ def main(argv: Optional[List[str]] = None, observers: Iterable[AbortObserver] = 
             log(f"cannot write the in-flight file (${INFLIGHT_ENV}): {exc}")
             return EXIT_USAGE
         sock = listen(args.host, args.port)
-        clock = HookClock(args.limit, parent)
+        clock = HookClock(args.limit, lifeline)
         dispatcher = Dispatcher(hooks.registry, paths, clock, inflight, observers)
-        server = Server(sock, dispatcher, parent)
+        server = Server(sock, dispatcher, lifeline)
         wakeup = signal_wakeup()
         clock.start(lambda abort: server.take_over(abort, wakeup))
         print(f"Starting dredd-hooks-handler on {args.host}:{args.port}", flush=True)

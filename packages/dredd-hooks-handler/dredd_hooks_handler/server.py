@@ -25,6 +25,7 @@ from typing import Deque, Dict, Optional, cast
 
 from dredd_hooks_handler.diagnostics import log
 from dredd_hooks_handler.dispatch import EVENT_KINDS, Dispatcher
+from dredd_hooks_handler.lifeline import Lifeline
 from dredd_hooks_handler.timing import Abort
 
 PORT_ENV = "FLASK_DREDD_HOOKS_PORT"
@@ -179,10 +180,10 @@ def listen(host: str, port: int, grace: float = PORT_GRACE) -> socket.socket:
 class Server:
     """The listening socket, its clients, and the loop that answers them."""
 
-    def __init__(self, sock: socket.socket, dispatcher: Dispatcher, parent: int) -> None:
+    def __init__(self, sock: socket.socket, dispatcher: Dispatcher, lifeline: Lifeline) -> None:
         self.sock = sock
         self.dispatcher = dispatcher
-        self.parent = parent
+        self.lifeline = lifeline
         self.selector = selectors.DefaultSelector()
         self.selector.register(sock, selectors.EVENT_READ, None)
         self.active: Optional[Connection] = None  # the client whose message is answered
@@ -214,7 +215,7 @@ class Server:
                         cast(socket.socket, key.fileobj).close()
                         if aborted:  # Dredd is done with us
                             os._exit(0)
-            if os.getppid() != self.parent:  # Dredd was killed: don't linger holding the port
+            if self.lifeline.gone():  # Dredd was killed: don't linger holding the port
                 log("the process that started the handler is gone; stopping")
                 if aborted:
                     os._exit(0)

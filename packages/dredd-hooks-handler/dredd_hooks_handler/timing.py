@@ -26,6 +26,7 @@ from typing import Any, Callable, Optional, Tuple
 from dredd_hooks_handler.diagnostics import log
 from dredd_hooks_handler.failures import hook_site, short_path
 from dredd_hooks_handler.hooks import Hook
+from dredd_hooks_handler.lifeline import Lifeline
 
 TIMEOUT_ENV, ABORT_ENV = "FLASK_DREDD_HOOK_TIMEOUT", "FLASK_DREDD_ABORT_FILE"
 DEFAULT_LIMIT = 4.0
@@ -86,9 +87,9 @@ class Abort:
 class HookClock:
     """The running hook's slot, and the watchdog that reads it."""
 
-    def __init__(self, limit: float, parent: int) -> None:
+    def __init__(self, limit: float, lifeline: Lifeline) -> None:
         self.limit = limit
-        self.parent = parent
+        self.lifeline = lifeline
         self.lock = threading.Lock()
         self.running: Optional[Running] = None
         self.aborted: Optional[Abort] = None
@@ -114,7 +115,7 @@ class HookClock:
         while True:
             time.sleep(TICK)
             now = time.monotonic()
-            if os.getppid() != self.parent:
+            if self.lifeline.gone():
                 orphaned_at = orphaned_at or now
                 if now - orphaned_at > ORPHAN_GRACE:
                     log("the process that started the handler is gone; stopping")
