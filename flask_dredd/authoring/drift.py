@@ -11,7 +11,9 @@ The unchanged app runs first as the control: if it fails, no verdict on a drift 
 mean anything.
 
 Runs go in parallel (`jobs`), each with its own SQLite database (a copy of one migrated
-once for all) and reports folder.
+once for all) and reports folder. The drifts share the hook files, so only the control
+probes their wiring (`run.wiring_probe`): a mistake there fails the control, and with it
+the whole judgement.
 """
 
 from __future__ import annotations
@@ -154,7 +156,9 @@ def migrated_template(flask_app: str, root: Path, work: Path) -> Path:
     return template
 
 
-def contract_run(drift: Drift, flask_app: str, root: Path, reports: Path, work: Path) -> Verdict:
+def contract_run(
+    drift: Drift, flask_app: str, root: Path, reports: Path, work: Path, control: bool = False
+) -> Verdict:
     """`flask dredd run` against the drifted app, as `make dredd` runs the real one, on a
     copy of the migrated template."""
     started = time.monotonic()
@@ -166,6 +170,8 @@ def contract_run(drift: Drift, flask_app: str, root: Path, reports: Path, work: 
         "--app-spec", drift.app, "--workers", "1", "--reports-dir", str(folder),
         "--database-url", f"sqlite:///{database}", "--no-migrate",
     ]  # fmt: skip
+    if not control:  # the drifts share the hooks: the control's probe of their wiring does
+        command.append("--no-wiring-probe")
     process = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=900)
     report = collect(folder, {}, process.returncode, "")
     return Verdict(
@@ -208,7 +214,7 @@ def run_catalogue(
     known = {str(problem) for problem in check_routes(control, documented, excluded)}
 
     def judge(drift: Drift) -> Verdict:
-        verdict = contract_run(drift, flask_app, root, reports, work)
+        verdict = contract_run(drift, flask_app, root, reports, work, drift is control)
         with lock:  # Flask app loading is not meant to run in several threads at once
             problems = check_routes(drift, documented, excluded)
             verdict.problems = [p for p in problems if str(p) not in known]

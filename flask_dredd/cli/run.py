@@ -66,6 +66,8 @@ from flask_dredd.run.runner import run
     "{name: seconds} [default: <reports>/transactions.jsonl if any; env FLASK_DREDD_TIMINGS]",
 )
 @click.option("--shard-plan", hidden=True, type=click.Path(path_type=Path))  # --parallel's
+# --parallel's shards and drift's drifts: their parent (or control) probes the wiring.
+@click.option("--no-wiring-probe", "no_wiring_probe", is_flag=True, hidden=True)
 @click.option(
     "--parallel",
     envvar="FLASK_DREDD_PARALLEL",
@@ -83,6 +85,7 @@ def run_command(
     shard: str | None,
     timings: Path | None,
     shard_plan: Path | None,
+    no_wiring_probe: bool,
     parallel: int,
     dredd_args: tuple[str, ...],
     **given: object,
@@ -122,6 +125,7 @@ def run_command(
         shard=shard,
         timings=timings,
         shard_plan=shard_plan,
+        probe_wiring=not no_wiring_probe,
     )
     result = run(config) if parallel == 1 else run_parallel(config, parallel)
     sys.exit(result.exit_code)

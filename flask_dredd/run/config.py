@@ -44,6 +44,9 @@ class RunConfig:
     dredd: Path | None = None  # the Dredd binary; None: node_modules/.bin/dredd
     dredd_defaults: DreddDefaults = (None, None)  # from the settings: see preflight
     excluded_routes: dict[str, str] = field(default_factory=dict)  # reported, with reasons
+    # False where another run of the same hooks probes their wiring (`run.wiring_probe`)
+    # for this one: --parallel's parent for its shards, drift's control for the drifts.
+    probe_wiring: bool = True
 
     def path(self, p: Path) -> Path:
         return p if p.is_absolute() else self.root / p

@@ -46,6 +46,7 @@ from flask_dredd.run.locks import LockError, RunIdentity, RunLocks
 from flask_dredd.run.runner import (
     CONTRACT_FILE,
     check_contract,
+    check_contract_and_wiring,
     check_tools,
     prepare_database,
 )
@@ -74,7 +75,7 @@ def _run_locked(config: RunConfig, count: int, identity: RunIdentity, locks: Run
     started = time.monotonic()
     reports = config.path(config.reports_dir)
     check_tools(config)
-    contract = check_contract(config, reports)
+    contract = check_contract_and_wiring(config, reports)  # the shards need not probe
     try:
         locks.hold_reports(reports)
     except LockError as exc:
@@ -175,7 +176,7 @@ def shard_command(config: RunConfig, index: int, count: int, url: str, folder: P
         "--dredd-config", str(config.dredd_config),
         "--stall-timeout", str(config.stall_timeout),
         "--server-timeout", str(config.server_timeout),
-        "--dredd-timeout", str(config.dredd_timeout),
+        "--dredd-timeout", str(config.dredd_timeout), "--no-wiring-probe",
     ]  # fmt: skip
     if config.blueprint is not None:
         command += ["--blueprint", str(config.blueprint)]

@@ -167,6 +167,22 @@ def start_wiring_probe(config: RunConfig) -> subprocess.Popen[str] | None:
     return wiring_probe.start(patterns, config.root, child_environment(config))
 
 
+def check_contract_and_wiring(config: RunConfig, reports: Path) -> Contract:
+    """`check_contract`, with the hooks' wiring probed beside it (adoption mistakes named
+    in seconds), unless a sibling run of the same hooks probes it (`probe_wiring`)."""
+    probe = start_wiring_probe(config) if config.probe_wiring else None
+    try:
+        contract = check_contract(config, reports)  # compiles while the probe runs
+        adoption_error = wiring_probe.finish(probe) if probe else None
+    finally:
+        if probe is not None and probe.poll() is None:
+            probe.kill()
+            probe.communicate()
+    if adoption_error:
+        raise RunError(adoption_error)
+    return contract
+
+
 def check_contract(config: RunConfig, reports: Path) -> Contract:
     """dredd.yml, the reports folder, --order and the compiled blueprint, or RunError."""
     try:
@@ -239,20 +255,12 @@ def _run_locked(
         refuse_in_memory(config.database_url)
     except DatabaseError as exc:
         raise RunError(str(exc)) from None
-    probe = start_wiring_probe(config)  # adoption mistakes, named in seconds
     with interruptible():
         try:
-            contract = check_contract(config, reports)  # compiles while the probe runs
-            adoption_error = wiring_probe.finish(probe) if probe else None
-            if adoption_error:
-                raise RunError(adoption_error)
+            contract = check_contract_and_wiring(config, reports)
         except Interrupted as exc:
             events.progress("stopped", f"{exc} while checking the contract; nothing else ran")
             return RunResult(exit_code=130, phases=phases)
-        finally:
-            if probe is not None and probe.poll() is None:
-                probe.kill()
-                probe.communicate()
     phases["contract"] = time.monotonic() - t0
     order = f", order {config.order}" if config.order else ""
     order += f", shard {contract.shard}" if contract.shard else ""
