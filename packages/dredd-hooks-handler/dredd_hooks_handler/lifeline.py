@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from typing import Optional
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -44,12 +45,18 @@ def is_running(pid: int) -> bool:
     return True
 
 
+#: Seconds between two looks at the named lifeline: the serve loop asks after every
+#: message, and reading /proc each time would be most of a short message's cost.
+LIFELINE_TICK = 0.5
+
+
 class Lifeline:
     """The processes whose end is ours: the parent seen at start, and the named lifeline."""
 
     def __init__(self, parent: int, lifeline: Optional[int] = None) -> None:
         self.parent = parent
         self.lifeline = lifeline
+        self._next_look = 0.0
 
     @classmethod
     def none(cls) -> Lifeline:
@@ -62,7 +69,10 @@ class Lifeline:
             return False
         if os.getppid() != self.parent:
             return True
-        return self.lifeline is not None and not is_running(self.lifeline)
+        if self.lifeline is None or time.monotonic() < self._next_look:
+            return False
+        self._next_look = time.monotonic() + LIFELINE_TICK
+        return not is_running(self.lifeline)
 
 
 def lifeline_from_environment() -> Optional[int]:
