@@ -105,9 +105,11 @@ def glue_lines(project: NewProject) -> int:
     return sum(1 for line in lines if line and not line.startswith("#"))
 
 
-@pytest.fixture(params=["fsqla", "alembic"])
-def project(request: pytest.FixtureRequest, tmp_path: Path) -> NewProject:
-    project = adopted(tmp_path, request.param)
+@pytest.fixture(scope="module", params=["fsqla", "alembic"])
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> NewProject:
+    # Adopted once per variant (init, then four scaffolds: 15-20 s on a busy machine) for
+    # the SQLite and the PostgreSQL test, which only run it.
+    project = adopted(tmp_path_factory.mktemp("adopted"), request.param)
     assert glue_lines(project) == INIT_GLUE_LINES[request.param] <= 15
     return project
 
