@@ -52,11 +52,11 @@ from flask_dredd.run.lifetime import (
 )
 from flask_dredd.run.locks import LockError, RunIdentity, RunLocks
 from flask_dredd.run.outcome import conclude
+from flask_dredd.run.ports import free_port
 from flask_dredd.run.preflight import Contract, preflight
 from flask_dredd.run.server import (
     GunicornServer,
     ServerStartError,
-    free_port,
     log_tail,
     slow_start_hint,
     stop_process_group,

@@ -17,7 +17,6 @@ import contextlib
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,17 +27,11 @@ from flask.cli import ScriptInfo
 
 from flask_dredd.errors import FlaskDreddError
 from flask_dredd.run.lifetime import die_with_runner
+from flask_dredd.run.ports import free_port
 
 
 class ServerStartError(FlaskDreddError, RuntimeError):
     """The server exited or never answered; the message carries its log."""
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def log_tail(path: Path, lines: int = 40) -> str:

@@ -88,7 +88,8 @@ def start_with_lifeline(tmp_path: Path, python: str, lifeline: int) -> subproces
     hook_file = tmp_path / "idle.py"
     hook_file.write_text(IDLE)
     return subprocess.Popen(
-        [python, "-m", "dredd_hooks_handler", "--port", str(free_port()), str(hook_file)],
+        # Port 0: any free one (nothing connects), so no other test can take it first.
+        [python, "-m", "dredd_hooks_handler", "--port", "0", str(hook_file)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=handler_env(bare=True, FLASK_DREDD_HANDLER_LIFELINE=str(lifeline)),

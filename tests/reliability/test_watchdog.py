@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flask_dredd.run.server import free_port
+from flask_dredd.run.ports import free_port
 from flask_dredd.run.watchdog import Watched, probe, watch
 
 
