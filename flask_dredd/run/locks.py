@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dredd_hooks_handler.lifeline import is_running
 from sqlalchemy.engine import URL
 
 from flask_dredd.errors import FlaskDreddError
@@ -89,16 +90,6 @@ class RunIdentity:
 
     def describe(self) -> str:
         return f"pid {self.pid}, started {self.started} on {self.host}, command: {self.command}"
-
-
-def _is_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, owned by someone else
-        return True
-    return True
 
 
 def _command_line_of(pid: int) -> str | None:
@@ -184,7 +175,7 @@ class FileLock:
         holder = None
         for _ in range(20):
             holder = _read_identity(fd)
-            if holder is not None and _is_alive(holder.pid):
+            if holder is not None and is_running(holder.pid):
                 return holder
             time.sleep(0.025)
         return holder
