@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from flask_dredd import hooks
+from flask_dredd.run.ports import free_port  # drawn as a run draws its ports
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The dredd-hooks-handler distribution's source: on the path of bare Pythons.
@@ -59,13 +60,6 @@ def python_for(version: str) -> str:
     if python is None:
         pytest.skip(f"no Python {version} under {pyenv_root()}/versions/{version}.*")
     return python
-
-
-def free_port() -> int:
-    """A port no one listens on right now, drawn as a run draws its ports."""
-    from flask_dredd.run.ports import free_port as drawn
-
-    return drawn()
 
 
 def handler_env(bare: bool = False, **extra: str) -> dict[str, str]:
@@ -155,17 +149,11 @@ class Handler:
             )
         self._clients: list[Client] = []
 
-    def wait_for_start(self) -> None:
-        """Return once `Starting` is printed; fail with stderr if the process ends first."""
-        line = self.read_line(STARTUP_TIMEOUT)
-        assert line is not None and line.startswith("Starting"), (
-            f"no 'Starting' (got {line!r}); exit {self.proc.poll()}; stderr:\n{self.stderr()}"
-        )
-
     def lost_the_port(self) -> bool:
-        """Wait for `Starting` (False), or True when the handler could not listen because
-        another process took its free port between `free_port()` and the bind: tests run
-        side by side, and gunicorn and other handlers pick free ports too."""
+        """Wait for `Starting` (False; fail with stderr if the process ends first), or
+        True when the handler could not listen because another process took its free port
+        between `free_port()` and the bind: tests run side by side, and gunicorn and other
+        handlers pick free ports too."""
         line = self.read_line(STARTUP_TIMEOUT)
         if line is None and self.proc.poll() is None:
             with contextlib.suppress(subprocess.TimeoutExpired):

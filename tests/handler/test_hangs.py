@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
+from dredd_hooks_handler.lifeline import is_running
 
 from .conftest import OLDEST_NEWEST, deadline, python_for
 
@@ -212,11 +212,7 @@ def wait_until_gone(pid: int, seconds: float) -> bool:
     """True once process `pid` is gone (or a zombie nobody reaped) within `seconds`."""
     left = deadline(seconds)
     while left():
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (FileNotFoundError, ProcessLookupError):
-            return True
-        if state in ("Z", "X"):
+        if not is_running(pid):
             return True
         time.sleep(0.02)
     return False
