@@ -36,11 +36,12 @@ def ephemeral_start() -> int:
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nobody listens on right now, outside the ephemeral range if it can."""
     below = ephemeral_start()
-    draw = random.SystemRandom()
-    for _ in range(TRIES if below - LOWEST > TRIES else 0):
-        port = draw.randrange(LOWEST, below)
-        if _bindable(host, port):
-            return port
+    if below - LOWEST > TRIES:  # else the range starts too low to leave room for a draw
+        draw = random.SystemRandom()
+        for _ in range(TRIES):
+            port = draw.randrange(LOWEST, below)
+            if _bindable(host, port):
+                return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
