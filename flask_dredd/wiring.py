@@ -29,9 +29,10 @@ Each setting is an argument, else an environment variable, else a default:
 Flask app, or a function returning one: the project's own factory, so the hooks see the
 same config, extensions and database as the server; its routes are never served. To
 boot something lighter (no blueprints, no CSRF), pass a function that builds it.
-``db`` is Flask-SQLAlchemy's ``db``, or a module or object with ``engine``, ``metadata``
-and ``session`` (plain SQLAlchemy 2), as an object or ``"module:attribute"``; wrappers
-such as Alchemical pass ``engine=``, ``metadata=`` and ``session=`` instead. ``seed`` is a
+``db`` is Flask-SQLAlchemy's ``db``, Alchemical's ``db``, or a module or object with
+``engine``, ``metadata`` and ``session`` (plain SQLAlchemy 2), as an object or
+``"module:attribute"``; other wrappers pass ``engine=``, ``metadata=`` and ``session=``
+(a session or a function returning the current one) instead. ``seed`` is a
 function of the session (or ``"module:function"``) that inserts the rows every
 transaction starts with.
 

@@ -7,11 +7,17 @@ doors:
 
 - Flask-SQLAlchemy's ``db``: ``db.engine`` (of the current app), ``db.metadata``,
   ``db.session``;
-- ``engine=``, ``metadata=`` and ``session=`` given one by one: plain SQLAlchemy 2, and
-  wrappers such as Alchemical (``engine=db.get_engine``, ``metadata=db.Model.metadata``,
-  ``session=db.session``). `engine` may be a function returning it, for wrappers that
-  create it when the app starts; `session` a ``scoped_session``, a ``sessionmaker``
-  (scoped here, one session per thread) or a ``Session``.
+- ``engine=``, ``metadata=`` and ``session=`` given one by one: plain SQLAlchemy 2 and
+  other wrappers. `engine` may be a function returning it, for wrappers that create it
+  when the app starts; `session` a ``scoped_session``, a ``sessionmaker`` (scoped here,
+  one session per thread), a ``Session``, or a function returning the current session
+  (``lambda: db.session`` for a wrapper whose session lives in the app context).
+
+Alchemical's ``db`` (``alchemical.Alchemical`` or ``alchemical.flask.Alchemical``) is
+recognised as itself: ``db.get_engine()``, ``db.Model.metadata`` and, for the Flask
+extension, ``db.session`` read only when a hook runs. That property needs an app
+context, which the wiring pushes in ``before_all``: reading it when ``install()`` runs
+(``session=db.session``) fails with "Working outside of application context".
 
 A module or object with `engine`, `metadata` (or a declarative `Base` or `Model`) and
 `session` attributes (a plain SQLAlchemy ``database.py``) goes through the second door.
@@ -34,7 +40,8 @@ from flask_dredd.errors import IsolationError
 ACCEPTED = (
     "Flask-SQLAlchemy's `db` (an SQLAlchemy() object), or engine=, metadata= and session= "
     "(plain SQLAlchemy 2 or another wrapper: an Engine or a function returning one, a "
-    "MetaData, and a scoped_session, sessionmaker or Session)"
+    "MetaData, and a scoped_session, sessionmaker, Session or a function returning the "
+    "current session), or Alchemical's `db`"
 )
 
 
@@ -99,6 +106,9 @@ def _from_object(db: Any) -> BoundDatabase:
             remove_session=lambda: db.session.remove(),
             described="Flask-SQLAlchemy's db",
         )
+    alchemical = _from_alchemical(db)
+    if alchemical is not None:
+        return alchemical
     parts = {name: getattr(db, name, None) for name in ("engine", "metadata", "session")}
     if parts["metadata"] is None:
         # A database module often holds the declarative base rather than its metadata.
@@ -111,9 +121,31 @@ def _from_object(db: Any) -> BoundDatabase:
     lacks = ", ".join(name for name, value in parts.items() if value is None)
     raise UnsupportedDatabaseError(
         f"isolation cannot use {what} as the database (it has no {lacks}): it accepts "
-        f"{ACCEPTED}. For Alchemical, pass engine=db.get_engine, "
-        "metadata=db.Model.metadata, session=db.session."
+        f"{ACCEPTED}. For a wrapper whose session lives in the app context, pass "
+        "session=lambda: db.session."
     )
+
+
+def _from_alchemical(db: Any) -> BoundDatabase | None:
+    """Alchemical's `db`, or None when `db` is not one (Alchemical is never imported here)."""
+    core = sys.modules.get("alchemical.core")
+    if core is None or not isinstance(db, core.BaseAlchemical):
+        return None
+    context_bound = isinstance(getattr(type(db), "session", None), property)
+    if context_bound:
+        # alchemical.flask: one session per app context (kept in `g`), the one the app's
+        # own code and the project's factories use; closing it releases its connection.
+        def current() -> Session:
+            return db.session
+
+        def close() -> None:
+            current().close()
+
+        return BoundDatabase(db.get_engine, db.Model.metadata, current, close,
+                             "Alchemical's db (Flask)")  # fmt: skip
+    scoped = scoped_session(db.Session)
+    return BoundDatabase(db.get_engine, db.Model.metadata, lambda: scoped(), scoped.remove,
+                         "Alchemical's db")  # fmt: skip
 
 
 def _parts(engine: Any, metadata: Any, session: Any) -> BoundDatabase:
@@ -140,7 +172,22 @@ def _parts(engine: Any, metadata: Any, session: Any) -> BoundDatabase:
         single = session
         return BoundDatabase(engine_source, metadata, lambda: single, single.close,
                              "engine, metadata and session")  # fmt: skip
+    if callable(session):
+        # A function returning the current session (e.g. ``lambda: db.session`` where the
+        # session lives in the app context): asked each time, closed before each reset.
+        source = session
+
+        def current() -> Session:
+            found = source()
+            if not isinstance(found, Session):
+                raise UnsupportedDatabaseError(
+                    f"session={source!r} returned {found!r}, not an SQLAlchemy Session"
+                )
+            return found
+
+        return BoundDatabase(engine_source, metadata, current, lambda: current().close(),
+                             "engine, metadata and a session function")  # fmt: skip
     raise UnsupportedDatabaseError(
-        f"session={session!r} is not a scoped_session, sessionmaker or Session: "
+        f"session={session!r} is not a scoped_session, sessionmaker, Session or function: "
         f"isolation accepts {ACCEPTED}"
     )

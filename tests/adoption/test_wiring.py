@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask, has_app_context
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, create_engine, text
-from sqlalchemy.orm import scoped_session, sessionmaker
+from sqlalchemy import Column, ForeignKey, Integer, String, create_engine, text
 
 from flask_dredd import hooks, install, wiring
 from flask_dredd.isolation import (
@@ -121,18 +120,17 @@ def test_a_db_setting_that_names_nothing(
     assert untouched(database)
 
 
-@pytest.mark.parametrize("kind", ["object", "dict", "Alchemical as db"])
+@pytest.mark.parametrize("kind", ["object", "dict"])
 def test_an_unsupported_db_object_names_what_is_accepted(
     own_registry: hooks.Registry, database: str, kind: str
 ):
-    db = {"object": object(), "dict": {"engine": 1}, "Alchemical as db": Alchemical(database)}
+    db = {"object": object(), "dict": {"engine": 1}}
     install(app=lambda: Flask("x"), db=db[kind])
     with pytest.raises(UnsupportedDatabaseError) as error:
         boot(own_registry)
     message = str(error.value)
     assert "Flask-SQLAlchemy's `db`" in message and "engine=, metadata= and session=" in message
-    if kind == "Alchemical as db":
-        assert "(it has no engine)" in message and "engine=db.get_engine" in message
+    assert "Alchemical's `db`" in message and "session=lambda: db.session" in message
     assert untouched(database)
 
 
@@ -172,39 +170,89 @@ def test_an_app_on_another_database_than_the_run(
     assert untouched(database) and not (tmp_path / "other_test.db").exists()
 
 
-class Alchemical:
-    """The shape of Alchemical's Flask extension: get_engine(), Model.metadata, session."""
+def alchemical_app(url: str, flask: bool = True) -> tuple[Callable[[], Flask], Any]:
+    """An app on the real Alchemical (its Flask extension, or the plain one) with two tables,
+    its `db` also importable as ``adopter_alchemical:db``, as a project's own module."""
+    import alchemical
+    import alchemical.flask
+    from sqlalchemy.orm import DeclarativeBase
 
-    def __init__(self, url: str) -> None:
-        self.metadata = MetaData()
-        Table("tags", self.metadata, Column("id", Integer, primary_key=True))
-        Table("labels", self.metadata, Column("id", Integer, primary_key=True),
-              Column("tag_id", ForeignKey("tags.id")))  # fmt: skip
-        self.Model = type("Model", (), {"metadata": self.metadata})
-        self._engine = create_engine(url)
-        self.session = scoped_session(sessionmaker(self._engine))
+    class Base(DeclarativeBase):  # each test's own registry of models
+        pass
 
-    def get_engine(self) -> Any:
-        return self._engine
+    db: Any = (alchemical.flask.Alchemical(model_class=Base) if flask
+               else alchemical.Alchemical(url, model_class=Base))  # fmt: skip
+
+    class Tag(db.Model):  # type: ignore[name-defined]
+        id = Column(Integer, primary_key=True)
+
+    class Label(db.Model):  # type: ignore[name-defined]
+        id = Column(Integer, primary_key=True)
+        tag_id = Column(ForeignKey("tag.id"))
+
+    def create_app() -> Flask:
+        app = Flask("adopter_alchemical")
+        app.config["ALCHEMICAL_DATABASE_URL"] = url
+        if flask:
+            db.init_app(app)
+        return app
+
+    module = type(sys)("adopter_alchemical")
+    module.db = db  # type: ignore[attr-defined]
+    sys.modules["adopter_alchemical"] = module
+    return create_app, db
 
 
-def test_a_wrapper_goes_through_engine_metadata_and_session(
+def reset_empties_and_rebuilds(registry: hooks.Registry, engine: Any) -> None:
+    """A row written through the hooks' session is gone after a reset; the schema is the
+    models' (prepared: rebuilt, the sentinel table dropped)."""
+    session = wiring.current_session()
+    session.execute(text("INSERT INTO tag (id) VALUES (1)"))
+    session.commit()
+    for hook in registry.unnamed("before_each"):
+        hook.func({})
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM tag")).scalar() == 0
+        tables = set(connection.execute(text("SELECT name FROM sqlite_master")).scalars())
+    assert {"tag", "label"} <= tables and "kept" not in tables
+
+
+@pytest.mark.parametrize("given", ["db object", "db import path", "plain Alchemical"])
+def test_alchemical_db_as_written(own_registry: hooks.Registry, database: str, given: str):
+    """`install(db=db)` with the real Alchemical: its session is read only in the app context
+    the hooks push (reading `db.session` at install time fails outside one)."""
+    create_app, db = alchemical_app(database, flask=given != "plain Alchemical")
+    source = "adopter_alchemical:db" if given == "db import path" else db
+    install(app=create_app, migrations="none", db=source)
+    boot(own_registry)
+    if given != "plain Alchemical":
+        assert wiring.current_session() is db.session  # the app's own session, not a copy
+    reset_empties_and_rebuilds(own_registry, db.get_engine())
+    db.get_engine().dispose()
+
+
+def test_a_session_function_for_a_wrapper_whose_session_needs_the_app_context(
     own_registry: hooks.Registry, database: str
 ):
-    alchemical = Alchemical(database)
-    install(app=lambda: Flask("x"), migrations="none", engine=alchemical.get_engine,
-            metadata=alchemical.Model.metadata, session=alchemical.session)  # fmt: skip
+    create_app, db = alchemical_app(database)
+    install(app=create_app, migrations="none", engine=db.get_engine,
+            metadata=db.Model.metadata, session=lambda: db.session)  # fmt: skip
     boot(own_registry)
-    session = wiring.current_session()
-    session.execute(text("INSERT INTO tags (id) VALUES (1)"))
-    session.commit()
-    for hook in own_registry.unnamed("before_each"):
-        hook.func({})
-    with alchemical.get_engine().connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM tags")).scalar() == 0
-        tables = set(connection.execute(text("SELECT name FROM sqlite_master")).scalars())
-    assert {"tags", "labels"} <= tables and "kept" not in tables  # prepared: rebuilt
-    alchemical.get_engine().dispose()
+    assert wiring.current_session() is db.session
+    reset_empties_and_rebuilds(own_registry, db.get_engine())
+    db.get_engine().dispose()
+
+
+def test_a_session_function_that_returns_no_session_is_named(
+    own_registry: hooks.Registry, database: str
+):
+    create_app, db = alchemical_app(database)
+    install(app=create_app, migrations="none", engine=db.get_engine,
+            metadata=db.Model.metadata, session=lambda: db)  # fmt: skip
+    with pytest.raises(UnsupportedDatabaseError, match="returned .*not an SQLAlchemy Session"):
+        boot(own_registry)
+        wiring.current_session()
+    db.get_engine().dispose()
 
 
 def test_a_hook_file_imported_twice_registers_its_wiring_once(own_registry: hooks.Registry):
