@@ -10,7 +10,9 @@ Each problem is one precise message saying where it is and what to do. The kinds
 - undocumented-route: the app serves a method + rule the blueprint does not document;
 - unrouted-action: the blueprint documents a method + URI that no route serves;
 - unknown-exclusion: a route left out of the contract (pyproject's excluded-routes) that
-  the app does not serve; excluded-but-documented: one the blueprint documents anyway.
+  the app does not serve; excluded-but-documented: one the blueprint documents anyway;
+- untested-response: a `+ Response` after another under one request, which Dredd drops
+  silently (it tests the first response of each request only).
 
 Besides problems, `check` says how strictly the responses are compared (`strictness`):
 every opt-out from exact comparison with its reason and where it is declared, and the
@@ -31,6 +33,7 @@ from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 
 from flask_dredd.authoring.exactness import summary
 from flask_dredd.authoring.inventory import Inventory, where
+from flask_dredd.contract.apib_text import untested_responses
 from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.contract.routes import Route, template_shape
 
@@ -42,6 +45,15 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.message}"
+
+
+def untested_response_problems(blueprint: Path, root: Path) -> list[Problem]:
+    """The responses of `blueprint` that Dredd would never test (see `untested_responses`)."""
+    lines = blueprint.read_text(encoding="utf-8").splitlines()
+    return [
+        Problem("untested-response", dropped.describe(where_path(blueprint, root)))
+        for dropped in untested_responses(lines)
+    ]
 
 
 def nearest_name(name: str, names: Iterable[str]) -> str | None:

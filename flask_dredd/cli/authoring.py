@@ -20,6 +20,7 @@ from flask_dredd.authoring.check import (
     python_string,
     raw_skip_problems,
     route_problems,
+    untested_response_problems,
     strictness,
 )
 from flask_dredd.authoring.derived_listing import derived_lines, derived_problems, vacuity_lines
@@ -49,6 +50,8 @@ def names_command(blueprint: Path | None, dredd_config: Path, factories: str) ->
     inventory = inventory_of(project)
     for line in describe_inventory(inventory, project.root):
         click.echo(line)
+    for problem in untested_response_problems(project.blueprint, project.root):
+        click.echo(f"untested: {problem.message}")
     for rule, reason in settings["excluded-routes"].items():
         click.echo(f"excluded: {rule}: {reason} (not in the contract)")
     for line in derived_lines(project.root, inventory):  # issue #11: from the policy
@@ -78,7 +81,8 @@ def check_command(
 
     A hook naming no transaction, a transaction without fixtures or declaration, a skip
     or an inexact declaration without a reason, a route the blueprint does not document,
-    a documented action no route serves. Exit status 1 when a problem is found. Lists
+    a documented action no route serves, a response Dredd would drop (a second
+    `+ Response` under one request). Exit status 1 when a problem is found. Lists
     the transactions opted out of exact comparison, with their reasons.
     """
     settings = settings_of(blueprint=blueprint, dredd_config=dredd_config, factories=factories)
@@ -89,7 +93,8 @@ def check_command(
     hook_paths = project.hook_paths()
     excluded = settings["excluded-routes"]
     problems = (
-        hook_problems(inventory, project.root)
+        untested_response_problems(project.blueprint, project.root)
+        + hook_problems(inventory, project.root)
         + raw_skip_problems(hook_paths, project.root)
         + route_problems(
             [entry.transaction for entry in inventory.entries],

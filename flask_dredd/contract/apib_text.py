@@ -107,6 +107,53 @@ def find_examples(lines: list[str]) -> list[Example]:
     return examples
 
 
+@dataclass(frozen=True)
+class UntestedResponse:
+    """A `+ Response` that follows another response of its action with no `+ Request`
+    between them: Dredd tests only the first response of each request, and drops this
+    one without a word."""
+
+    line: int  # 1-based line of the `+ Response` line
+    status: str  # "404"
+    action: str  # the action's heading: "Retrieve an Event [GET]"
+    tested_line: int  # 1-based line of the response Dredd tests instead
+
+    def describe(self, blueprint: str) -> str:
+        return (
+            f"{blueprint}:{self.line}: `+ Response {self.status}` of {self.action!r} follows the "
+            f"response at line {self.tested_line} under the same request, so Dredd never "
+            "tests it; give it a `+ Request` of its own (a copy of the request above it, "
+            "e.g. `+ Request Not found`) to make it an example that runs"
+        )
+
+
+def untested_responses(lines: list[str]) -> list[UntestedResponse]:
+    """Every response Dredd would drop: a second (third…) response after one request."""
+    found: list[UntestedResponse] = []
+    action: str | None = None
+    tested: int | None = None  # line index of the response that began the current example
+    last: str | None = None
+    for index, line in enumerate(lines):
+        if DATA_STRUCTURES_HEADING.match(line):
+            break
+        if line.startswith("#"):
+            heading = _METHOD.search(line) if ACTION_HEADING.match(line) else None
+            action = line.lstrip("#").strip() if heading else None
+            last = tested = None
+            continue
+        kind = _REQUEST_OR_RESPONSE.match(line)
+        if kind is None or action is None:
+            continue
+        if kind.group(1) == "Response":
+            if last == "Response" and tested is not None:
+                status = (kind.group(2).split() or ["?"])[0]
+                found.append(UntestedResponse(index + 1, status, action, tested + 1))
+            else:
+                tested = index
+        last = kind.group(1)
+    return found
+
+
 def parse_response(lines: list[str], start: int) -> ResponseText:
     heading = _RESPONSE.match(lines[start])
     if heading is None:

@@ -263,3 +263,27 @@ def test_a_misspelt_settings_key_is_named_with_the_valid_ones(mini: Project):
     said = result.stderr
     assert "unknown setting in [tool.flask-dredd]: 'workres' (did you mean 'workers'?)" in said
     assert "Valid keys: app, app-spec, db" in result.stderr
+
+
+def test_a_second_response_under_one_request_fails_check_naming_its_line(mini: Project):
+    """Dredd tests the first response of each request only: the second one would vanish."""
+    mini.edit(
+        "apiary.apib",
+        '+ Response 404 (application/json)\n\n        {"error": "not found"}\n',
+        '+ Response 404 (application/json)\n\n        {"error": "not found"}\n\n'
+        '+ Response 410 (application/json)\n\n        {"error": "gone"}\n',
+    )
+    lines = (mini.root / "apiary.apib").read_text().splitlines()
+    line = lines.index("+ Response 410 (application/json)") + 1
+    tested = lines.index("+ Response 404 (application/json)") + 1
+    output = assert_fails_with(
+        mini,
+        f"untested-response: apiary.apib:{line}: `+ Response 410` of 'Get an item [GET]' "
+        f"follows the response at line {tested} under the same request, so Dredd never "
+        "tests it; give it a `+ Request` of its own",
+    )
+    assert output.count("✗") == 1
+    names = mini.flask_dredd("names")
+    assert f"untested: apiary.apib:{line}: `+ Response 410`" in names.stdout
+    # Dredd agrees: the blueprint still has 6 transactions, none of them the 410.
+    assert "6 transactions:" in names.stdout and "(410)" not in names.stdout
