@@ -20,8 +20,8 @@ from flask_dredd.authoring.check import (
     python_string,
     raw_skip_problems,
     route_problems,
-    untested_response_problems,
     strictness,
+    untested_response_problems,
 )
 from flask_dredd.authoring.derived_listing import derived_lines, derived_problems, vacuity_lines
 from flask_dredd.authoring.inventory import describe_inventory
