@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -83,6 +84,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("excluded-routes", "table", {}, "routes left out of the contract: "
       "`\"GET /docs\" = \"reason\"` (a rule as Flask writes it, with or without a method); "
       "the reason is required"),
+    S("env", "env", {}, "the server's and the hooks' environment, `KEY = \"value\"` under "
+      "[tool.flask-dredd.env] (`--env KEY=VALUE`, repeatable; env: a JSON object), over "
+      "the shell's; `FLASK_DEBUG` is off unless set here", option="--env"),
     S("scaffold-prefix", "str", "", "URL prefix `scaffold` strips before naming the hook "
       "module and factories, e.g. `/api`"),
     S("database-url", "str", None, "the run's database; default: SQLite "
@@ -178,10 +182,15 @@ def read_pyproject(root: Path) -> tuple[Path | None, dict[str, Any] | None]:
     return path, table
 
 
+#: Variables the server never inherits from the shell (or a `.flaskenv` the `flask`
+#: command loaded): a contract is checked against the app as it is deployed, so a debug
+#: server (which changes cookies, error pages and more) must be asked for in `env`.
+NOT_INHERITED = ("FLASK_DEBUG",)
+
 #: Sub-tables of [tool.flask-dredd] that another part of the engine reads, not settings:
 #: ``[[tool.flask-dredd.policy]]``, the rules negatives are derived from
 #: (`flask_dredd.contract.derived`).
-SUB_TABLES = ("policy",)
+SUB_TABLES = ("policy",)  # `env` is a table too, but a setting (`Setting.kind` "env")
 
 
 def check_keys(table: Mapping[str, Any], where: str) -> None:
@@ -215,6 +224,7 @@ def resolve(
         values[setting.key], sources[setting.key] = _value(
             setting, given, environ, table, where, env_name
         )
+    values["env"], sources["env"] = _merged_env(given, environ, table, where)
     return Settings(values, sources, pyproject, bool(table) or _has_section(pyproject))
 
 
@@ -241,15 +251,41 @@ def _value(
     return setting.default, "default"
 
 
+def _merged_env(
+    given: Mapping[str, Any] | None,
+    environ: Mapping[str, str],
+    table: Mapping[str, Any],
+    where: str,
+) -> tuple[dict[str, str], str]:
+    """`env` from every source, each over the one before: pyproject, the environment's
+    JSON object, the command line's ``KEY=VALUE`` pairs. Its source names them all."""
+    setting, merged, sources = BY_KEY["env"], {}, []
+    layers = [
+        (table.get("env"), where, f"{where}: [{SECTION}.env]"),
+        (environ.get(setting.variable, "").strip() or None, "environment",
+         f"environment {setting.variable}"),
+        ((given or {}).get("env"), "command line", "--env"),
+    ]  # fmt: skip
+    for value, source, place in layers:
+        if not value:
+            continue
+        if isinstance(value, str):
+            value = parse_text(setting, value, place)
+        merged.update(check_value(setting, value, place))
+        sources.append(source)
+    return merged, " + ".join(sources) or "default"
+
+
 def parse_text(setting: Setting, raw: str, where: str) -> Any:
     """A value written as text (the environment) in the setting's type."""
     if setting.kind == "list":
         return [part.strip() for part in raw.replace(",", " ").split() if part.strip()]
-    if setting.kind == "table":
+    if setting.kind in ("table", "env"):
         try:
             value = json.loads(raw)
         except json.JSONDecodeError:
-            raise SettingsError(f"{where}: write a JSON object of rule to reason") from None
+            what = "rule to reason" if setting.kind == "table" else "variable to value"
+            raise SettingsError(f"{where}: write a JSON object of {what}") from None
         return check_value(setting, value, where)
     if setting.kind in ("int", "float"):
         try:
@@ -269,11 +305,13 @@ def check_value(setting: Setting, value: Any, where: str) -> Any:
         "float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
         "list": lambda v: isinstance(v, list) and all(isinstance(p, str) for p in v),
         "table": lambda v: isinstance(v, dict),
+        "env": lambda v: isinstance(v, dict),
     }
     if not checks[setting.kind](value):
         wanted = {
             "choice": "one of " + ", ".join(setting.choices),
             "table": "a table",
+            "env": "a table of variables",
             "list": "a list of strings",
             "str": "a string",
         }.get(setting.kind, "a number")
@@ -289,7 +327,17 @@ def check_value(setting: Setting, value: Any, where: str) -> Any:
                     f"{where}: the route {rule!r} is left out of the contract without a "
                     f'reason: write "{rule}" = "why it is not documented"'
                 )
+    if setting.kind == "env":
+        for name, text in value.items():
+            if not _VARIABLE.match(name) or not isinstance(text, str):
+                raise SettingsError(
+                    f"{where}: env {name} = {text!r}: write each variable as "
+                    f'NAME = "value" (a string, e.g. FLASK_DEBUG = "1")'
+                )
     return str(value) if setting.kind == "choice" else value
+
+
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def markdown_table() -> str:

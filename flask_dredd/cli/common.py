@@ -37,16 +37,35 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def app_import_path(ctx: click.Context, settings: Settings) -> str:
-    """`flask --app` (or FLASK_APP), else the `app` setting; a usage error without one."""
+    """`flask --app` (or FLASK_APP), else the `app` setting; a usage error without one, or
+    when FLASK_APP (the shell's or a `.flaskenv`'s) names another app than the setting."""
+    return app_and_source(ctx, settings)[0]
+
+
+def app_and_source(ctx: click.Context, settings: Settings) -> tuple[str, str]:
+    """The app (see `app_import_path`) and where it came from, for the server line."""
     info = ctx.ensure_object(ScriptInfo)
-    found = info.app_import_path or settings["app"]
+    root = ctx.find_root()
+    from_environment = root.get_parameter_source("app") == click.core.ParameterSource.ENVIRONMENT
+    given, setting = info.app_import_path, settings["app"]
+    if given and setting and from_environment and given != setting:
+        fail(
+            f"FLASK_APP={given!r} (from the environment or .flaskenv) names another app than "
+            f"the app setting {setting!r} ({settings.sources['app']}): unset FLASK_APP, make "
+            "them agree, or pass `flask --app …` to choose for this command"
+        )
+    found = given or setting
     if not found:
         fail(
             "no app found: run `flask --app <module> dredd …`, set FLASK_APP, or write "
             "`app = \"mypkg:create_app()\"` under [tool.flask-dredd] in pyproject.toml "
             "(`flask dredd init` writes it)"
         )
-    return str(found)
+    if given:
+        source = "FLASK_APP" if from_environment else "--app"
+    else:
+        source = f"app setting, {settings.sources['app']}"
+    return str(found), source
 
 
 def load_app(import_path: str, settings: Settings | None = None) -> Flask:
@@ -103,7 +122,7 @@ def run_config(settings: Settings, import_path: str, root: Path, **given: Any) -
         app_spec=settings["app-spec"] or gunicorn_spec(import_path),
         database_url=url,
         dredd_config=Path(settings["dredd-config"]),
-        env=url_env(settings, url),
+        env={**settings["env"], **url_env(settings, url)},
         dredd=Path(settings["dredd"]),
         dredd_defaults=dredd_defaults(settings),
         **given,

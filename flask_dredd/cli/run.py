@@ -13,10 +13,11 @@ from pathlib import Path
 import click
 
 from flask_dredd.cli.common import (
-    app_import_path,
+    app_and_source,
     blueprint_option,
     blueprint_setting,
     dredd_config_option,
+    fail,
     reports_dir_option,
     run_config,
     setting_option,
@@ -46,6 +47,7 @@ from flask_dredd.run.runner import run
 @setting_option("hook-timeout")
 @setting_option("server-timeout")
 @setting_option("dredd-timeout")
+@setting_option("env", multiple=True, metavar="KEY=VALUE")
 @click.option(
     "--no-migrate",
     is_flag=True,
@@ -104,8 +106,9 @@ def run_command(
            and counts the transactions not run
       130  interrupted (Ctrl-C, SIGTERM)
     """
+    given["env"] = env_pairs(given.get("env"))
     settings = settings_of(**given)
-    import_path = app_import_path(ctx, settings)
+    import_path, app_source = app_and_source(ctx, settings)
     config = run_config(
         settings,
         import_path,
@@ -126,11 +129,25 @@ def run_command(
         timings=timings,
         shard_plan=shard_plan,
         probe_wiring=not no_wiring_probe,
+        app_source=app_source,
     )
     result = run(config) if parallel == 1 else run_parallel(config, parallel)
     sys.exit(result.exit_code)
 
 
+
+
+def env_pairs(pairs: object) -> dict[str, str] | None:
+    """`--env KEY=VALUE`, repeated, as a table (None when not given)."""
+    if not pairs:
+        return None
+    table = {}
+    for pair in pairs:  # type: ignore[attr-defined]
+        name, sep, value = str(pair).partition("=")
+        if not sep or not name.strip():
+            fail(f"--env {pair!r}: write KEY=VALUE, e.g. --env FLASK_DEBUG=1")
+        table[name.strip()] = value
+    return table
 
 
 @click.command("merge")

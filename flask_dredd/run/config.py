@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask_dredd.run.dredd_config import DreddDefaults
 from flask_dredd.run.watchdog import DEFAULT_STALL_TIMEOUT
+from flask_dredd.settings import NOT_INHERITED
 
 
 @dataclass
@@ -40,7 +41,8 @@ class RunConfig:
     shard: str | None = None  # "K/N": run only shard K of N (contract/shards.py)
     timings: Path | None = None  # what balances the shards; None: reports/transactions.jsonl
     shard_plan: Path | None = None  # the shard cut and compiled by `--parallel`'s parent
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # over the shell's, for every child
+    app_source: str = ""  # where `flask_app` came from, for the server line
     dredd: Path | None = None  # the Dredd binary; None: node_modules/.bin/dredd
     dredd_defaults: DreddDefaults = (None, None)  # from the settings: see preflight
     excluded_routes: dict[str, str] = field(default_factory=dict)  # reported, with reasons
@@ -56,6 +58,23 @@ class RunConfig:
         return self.path(self.dredd) if self.dredd else self.root / "node_modules/.bin/dredd"
 
 
+def server_description(config: RunConfig, env: dict[str, str]) -> str:
+    """The app the server serves and its debug state, each with where it came from."""
+    app = f"app {config.flask_app}" + (f" ({config.app_source})" if config.app_source else "")
+    debug = env.get("FLASK_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+    if "FLASK_DEBUG" in config.env:
+        value = env["FLASK_DEBUG"]
+        state = f"debug {'on' if debug else 'off'} (FLASK_DEBUG={value!r} set by the env setting)"
+    elif os.environ.get("FLASK_DEBUG"):
+        state = (
+            f"debug off (FLASK_DEBUG={os.environ['FLASK_DEBUG']!r} of the shell or .flaskenv "
+            "not passed on: set it under [tool.flask-dredd.env] to serve in debug mode)"
+        )
+    else:
+        state = "debug off"
+    return f"{app}, {state}"
+
+
 @dataclass
 class RunResult:
     exit_code: int
@@ -64,8 +83,9 @@ class RunResult:
 
 
 def child_environment(config: RunConfig) -> dict[str, str]:
-    """The environment shared by `flask db`, gunicorn, Dredd and the hooks handler."""
-    env = dict(os.environ)
+    """The environment shared by `flask db`, gunicorn, Dredd and the hooks handler: the
+    shell's, less what a server must not inherit (`NOT_INHERITED`), plus `config.env`."""
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     env.update(config.env)
     env["DATABASE_URL"] = config.database_url
     env.setdefault("FLASK_DREDD_APP", config.flask_app)  # the app `flask_dredd.install` builds

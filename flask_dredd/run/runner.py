@@ -30,7 +30,7 @@ from flask_dredd.reporting.events import Events, RunFinished
 from flask_dredd.reporting.results import RECORD_FILE
 from flask_dredd.reporting.shards import write_empty_shard
 from flask_dredd.run import inflight, wiring_probe
-from flask_dredd.run.config import RunConfig, RunResult, child_environment
+from flask_dredd.run.config import RunConfig, RunResult, child_environment, server_description
 from flask_dredd.run.database import (
     DatabaseError,
     _psycopg2_params,
@@ -322,7 +322,8 @@ def _run_locked(
                 events.progress(
                     "server",
                     f"gunicorn, {config.workers} workers, ready on {endpoint} "
-                    f"({phase('server'):.1f} s; log {reports / 'server.log'})",
+                    f"({phase('server'):.1f} s; log {reports / 'server.log'}); "
+                    f"{server_description(config, env)}",
                 )
             else:
                 events.progress("server", f"using the running server at {endpoint}")

@@ -48,3 +48,28 @@ def test_bad_settings_name_the_fix(tmp_path: Path, toml: str, message: str):
     with pytest.raises(SettingsError, match="pyproject.toml") as caught:
         resolve(tmp_path, {}, {})
     assert message in str(caught.value)
+
+
+def test_env_merges_pyproject_environment_and_command_line(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.flask-dredd.env]\nFLASK_DEBUG = "1"\nTZ = "UTC"\nFEATURE = "a"\n'
+    )
+    settings = resolve(tmp_path, {"env": {"FEATURE": "c"}}, {"FLASK_DREDD_ENV": '{"TZ": "CET"}'})
+    assert settings["env"] == {"FLASK_DEBUG": "1", "TZ": "CET", "FEATURE": "c"}
+    assert settings.sources["env"].endswith("pyproject.toml + environment + command line")
+    assert resolve(tmp_path, {}, {})["env"]["TZ"] == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[tool.flask-dredd.env]\nFLASK_DEBUG = 1", 'write each variable as NAME = "value"'),
+        ("[tool.flask-dredd]\nenv = 'FLASK_DEBUG=1'", "env must be a table of variables"),
+        ('[tool.flask-dredd.env]\n"NOT A NAME" = "x"', "NOT A NAME"),
+    ],
+)
+def test_a_bad_env_names_the_fix(tmp_path: Path, toml: str, message: str):
+    (tmp_path / "pyproject.toml").write_text(toml + "\n")
+    with pytest.raises(SettingsError, match="pyproject.toml") as caught:
+        resolve(tmp_path, {}, {})
+    assert message in str(caught.value)
