@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+#: Fixtures several folders share (suite-wide plugins are declared here only).
+pytest_plugins = ["tests.adoption.stateproject"]
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # A stable sort: the same order on every worker, as xdist requires.

@@ -7,6 +7,7 @@ its exit code is the run's.
 
 from __future__ import annotations
 
+import random
 import sys
 from pathlib import Path
 
@@ -115,7 +116,7 @@ def run_command(
         Path.cwd(),
         blueprint=blueprint_setting(settings),
         endpoint=endpoint,
-        order=settings["order"],
+        order=seeded(settings["order"]),
         reports_dir=Path(settings["reports-dir"]),
         workers=settings["workers"],
         dredd_args=dredd_args,
@@ -135,6 +136,14 @@ def run_command(
     sys.exit(result.exit_code)
 
 
+
+
+def seeded(order: str | None) -> str | None:
+    """`shuffle` with a seed drawn now, so the run (and each of its shards) says which
+    order it ran in and `--order shuffle:SEED` replays it; any other order as it is."""
+    if order != "shuffle":
+        return order
+    return f"shuffle:{random.SystemRandom().randrange(1, 1_000_000)}"
 
 
 def env_pairs(pairs: object) -> dict[str, str] | None:

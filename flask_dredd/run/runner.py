@@ -365,6 +365,7 @@ def _run_locked(
         "cause": outcome.cause,
         "endpoint": endpoint,
         "workers": config.workers,
+        "order": config.order,  # a shuffle's seed included: `--order` replays it
         "phases": phases,
         "resets": report.reset_seconds,  # within the dredd phase
         **contract.record,  # the .apib's hash, the shard, its transactions
