@@ -72,6 +72,12 @@ from flask_dredd.run.runner import run
 # --parallel's shards and drift's drifts: their parent (or control) probes the wiring.
 @click.option("--no-wiring-probe", "no_wiring_probe", is_flag=True, hidden=True)
 @click.option(
+    "--verbose",
+    is_flag=True,
+    help="Dredd's output as it is, with what a run hides: Node's padLevels warning, the "
+    "handler connect retries, parser warnings about the run's copy of the blueprint",
+)
+@click.option(
     "--parallel",
     envvar="FLASK_DREDD_PARALLEL",
     default=1,
@@ -89,6 +95,7 @@ def run_command(
     timings: Path | None,
     shard_plan: Path | None,
     no_wiring_probe: bool,
+    verbose: bool,
     parallel: int,
     dredd_args: tuple[str, ...],
     **given: object,
@@ -131,6 +138,7 @@ def run_command(
         shard_plan=shard_plan,
         probe_wiring=not no_wiring_probe,
         app_source=app_source,
+        verbose=verbose,
     )
     result = run(config) if parallel == 1 else run_parallel(config, parallel)
     sys.exit(result.exit_code)

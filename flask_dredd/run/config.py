@@ -49,6 +49,7 @@ class RunConfig:
     # False where another run of the same hooks probes their wiring (`run.wiring_probe`)
     # for this one: --parallel's parent for its shards, drift's control for the drifts.
     probe_wiring: bool = True
+    verbose: bool = False  # Dredd's output as it is, noise included (run.dredd_output)
 
     def path(self, p: Path) -> Path:
         return p if p.is_absolute() else self.root / p

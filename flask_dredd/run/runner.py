@@ -43,6 +43,7 @@ from flask_dredd.run.dredd_config import (
     load_dredd_config,
     write_dredd_config,
 )
+from flask_dredd.run.dredd_output import DreddOutput
 from flask_dredd.run.lifetime import (
     RUN_ID_ENV,
     Interrupted,
@@ -123,9 +124,19 @@ def run_dredd(
     # Dredd's own compile of the contract, kept between runs (contract.compile_cache).
     node_options = dredd_node_options(env.get("NODE_OPTIONS"))
     env = {**env, "NODE_OPTIONS": node_options} if node_options else env
+    quiet = not config.verbose  # Dredd's noise dropped (run.dredd_output)
     process = subprocess.Popen(
-        command, cwd=config.root, env=env, start_new_session=True, preexec_fn=die_with_runner()
+        command,
+        cwd=config.root,
+        env=env,
+        start_new_session=True,
+        preexec_fn=die_with_runner(),
+        stdout=subprocess.PIPE if quiet else None,
+        stderr=subprocess.STDOUT if quiet else None,
     )
+    output = None
+    if quiet and process.stdout is not None:
+        output = DreddOutput(process.stdout, str(config.path(config.reports_dir)))
     try:
         raise_if_interrupted()
         stop = watch(
@@ -142,6 +153,15 @@ def run_dredd(
     finally:
         # Dredd starts the hooks handler in its own process group; take both down.
         stop_process_group(process, timeout=5)
+        if output is not None:
+            output.finish()
+            if output.hidden_warnings:
+                events.progress(
+                    "dredd",
+                    f"{output.hidden_warnings} parser warning(s) about the run's copy of the "
+                    "blueprint hidden (`flask dredd check` gives them for the file; --verbose "
+                    "shows them)",
+                )
 
 
 def check_tools(config: RunConfig) -> None:
