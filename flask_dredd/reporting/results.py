@@ -208,7 +208,19 @@ def _fields(lines: list[str]) -> dict[str, str]:
     return {k: "\n".join(v).strip("\n") for k, v in found.items()}
 
 
+def finding_counts(report: RunReport) -> dict[str, dict[str, int]]:
+    """How many findings of each kind the checks left, by severity: {"note": {"opt-out": 3}}."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in report.rows:
+        for finding in row.findings:
+            kinds = counts.setdefault(finding.severity, {})
+            kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
+    return counts
+
+
 def write_run_json(event: Event) -> None:
-    """The run.json reporter: what `RunFinished.record` holds, into the reports folder."""
+    """The run.json reporter: what `RunFinished.record` holds, and the findings counted
+    by severity and kind, into the reports folder."""
     if isinstance(event, RunFinished):
-        (event.reports / "run.json").write_text(json.dumps(event.record, indent=2))
+        record = {**event.record, "findings": finding_counts(event.report)}
+        (event.reports / "run.json").write_text(json.dumps(record, indent=2))

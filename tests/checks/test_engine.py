@@ -17,7 +17,8 @@ from flask_dredd.checks.finding import findings_of, note, record_fields
 from flask_dredd.checks.protocol import discover
 from flask_dredd.recorder import Recorder
 from flask_dredd.reporting.console import closing_lines
-from flask_dredd.reporting.results import RunReport, build_rows, read_records
+from flask_dredd.reporting.events import RunFinished
+from flask_dredd.reporting.results import RunReport, build_rows, read_records, write_run_json
 
 NAME = "Notes > Note > Update"
 
@@ -179,6 +180,10 @@ def test_the_record_carries_the_findings_and_the_reports_read_them_back(tmp_path
         ("vacuous", f"{NAME}: filter q removes nothing here"),
     ]
     assert json.loads(records.read_text().splitlines()[0])["status"] == "passed"
+    # run.json counts them by severity and kind.
+    write_run_json(RunFinished(report, tmp_path, {"exit_code": 0}))
+    run = json.loads((tmp_path / "run.json").read_text())
+    assert run == {"exit_code": 0, "findings": {"note": {"opt-out": 1, "vacuous": 1}}}
     # `flask dredd check` lists the last run's vacuous notes (`--strict` fails on them).
     assert vacuity_lines(tmp_path) == [f"{NAME}: filter q removes nothing here"]
 
