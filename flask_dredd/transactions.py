@@ -46,6 +46,7 @@ class Transaction(TypedDict, total=False):
     fail: bool | str  # a hook sets a message: Dredd fails the transaction with it
     test: dict[str, Any]  # after validation: status, message, results
     results: dict[str, Any]
+    findings: list[dict[str, Any]]  # what the engine's checks found, for the recorder
 
 
 def request_headers(transaction: Transaction) -> MutableMapping[str, str]:

@@ -20,7 +20,7 @@ ENGINE = Path(__file__).resolve().parents[1] / "flask_dredd"
 #: (the handler starts on a bare Python; SQLAlchemy or the wiring only inside functions).
 HANDLER_SIDE = {
     "hooks", "handler", "recorder", "declarations", "fixtures", "matchers", "transactions",
-    "callsite", "capture", "exact", "probes", "hookfiles", "errors",
+    "callsite", "capture", "checks", "exact", "probes", "hookfiles", "errors",
 }  # fmt: skip
 
 #: concern -> the concerns of flask_dredd it may import (besides itself and, for every
@@ -44,7 +44,7 @@ NEVER = {"eventapi", "hooks", "factories", "drift", "tests", "bench"}
 
 #: Modules allowed under 30 lines besides __init__ and __main__: shims that keep an old
 #: import path or `python -m` name working, and the hook files Dredd loads by path.
-SHIMS = {"handler.py", "hooks.py", "hookfiles/exact_examples.py", "hookfiles/state_probes.py"}
+SHIMS = {"handler.py", "hooks.py", "hookfiles/checks.py"}
 MAX_LINES, MIN_LINES = 400, 30
 
 THIRD_PARTY_HANDLER_SIDE = {"dredd_hooks_handler"}

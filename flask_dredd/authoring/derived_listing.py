@@ -9,22 +9,24 @@ neither fixtures nor a `no_fixtures` declaration, so the derived one would not r
 the state the rule is about; or, for a rule with ``caller = "<role>"``, its fixtures have
 no ``given(..., caller=...)`` recipe, or a caller with no stand-in for the role
 (`flask_dredd.fixtures.stand_in`): the message names the `stand_in` to write. After a
-run, `check` lists the filters the vacuity check flagged (`flask_dredd.probes.vacuity`);
-`check --strict` fails on them.
+run, `check` lists the notes of kind ``vacuous`` in the run's records (a filter that
+removes nothing, a scoped list with no other owner, a follow-up not asked:
+`flask_dredd.checks.vacuity`, `flask_dredd.checks.followups`); `check --strict` fails
+on them.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 from flask_dredd.authoring.check import Problem
 from flask_dredd.authoring.inventory import Inventory
+from flask_dredd.checks.finding import findings_of
 from flask_dredd.contract.derived import Derived, derive, policy_problems
 from flask_dredd.contract.policy import PolicyError, load_policy
 from flask_dredd.fixtures import caller_name, caller_of, stand_ins
-from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
+from flask_dredd.reporting.results import RECORD_FILE, read_records
 
 
 def derived_lines(root: Path, inventory: Inventory) -> list[str]:
@@ -86,15 +88,12 @@ def _stand_in_problems(item: Derived, recipes: Sequence[object], registry: objec
 
 
 def vacuity_lines(reports: Path) -> list[str]:
-    """`<name>: filter x removes nothing here: …` for each flag of the last run in `reports`."""
-    path = reports / VACUITY_FILE
-    if not path.is_file():
-        return []
-    lines = []
-    for text in path.read_text(encoding="utf-8").splitlines():
-        try:
-            note = json.loads(text)
-        except ValueError:
-            continue  # a line cut short by a run that was stopped
-        lines.append(f"{note.get('name')}: {note.get('vacuous')}")
+    """`<name>: filter x removes nothing here: …` for each vacuous note of the last run in
+    `reports` (its records; a line cut short by a stopped run is left out)."""
+    lines = [
+        f"{record.get('name')}: {finding.message}"
+        for record in read_records(reports / RECORD_FILE)
+        for finding in findings_of(record)
+        if finding.kind == "vacuous"
+    ]
     return list(dict.fromkeys(lines))

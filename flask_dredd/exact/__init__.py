@@ -8,9 +8,10 @@ example shows, value by value:
 - `paths`: JSON path patterns (`$..created_at`, `$.items[*].score`) and concrete paths;
 - `body`: a documented body against the real one (JSON value by value, or text);
 - `headers`: the documented headers against the real ones, one rule per header;
-- `transaction`: one Dredd transaction, the rules that apply to it, the failure message;
-- `hook`: the engine's hook that runs the comparison in the hooks handler for every
-  transaction (`hookfile.py` is the file the runner adds to Dredd's hook files).
+- `transaction`: one Dredd transaction, the rules that apply to it, its differences.
+
+The checks `exact-headers` and `exact-body` (`flask_dredd.checks`) run the comparison
+in the hooks handler for every transaction.
 
 Standard library only: all of it runs inside the hooks handler.
 """

@@ -7,8 +7,8 @@ refuses undocumented keys in every object (not only where the MSON is `fixed-typ
 A transaction is compared only when Dredd would pass it: one that is skipped, already
 failed by Gavel or by a hook, or that got no response is left as it is. One declared
 `inexact(name, reason=…)` is left to Gavel; `inexact(name, "$.path", reason=…)` leaves
-those paths to it. The differences become one message, one line each, at most `CAP`
-lines and a last line saying how many more there are.
+those paths to it. The checks `exact-headers` and `exact-body` (`flask_dredd.checks`)
+turn the differences into findings, one line each.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ from flask_dredd.transactions import Transaction
 ENV = "FLASK_DREDD_EXACT"
 MODES = {"": "on", "1": "on", "on": "on", "true": "on", "strict": "strict",
          "0": "off", "off": "off", "false": "off"}  # fmt: skip
-#: Differences listed in one failure message; the rest are counted.
-CAP = 12
 
 
 def mode(environ: Mapping[str, str] = os.environ) -> str:
@@ -99,28 +97,43 @@ def comparable(transaction: Transaction) -> bool:
 
 def differences(transaction: Transaction, rules: Rules) -> list[str]:
     """Every difference between the real response and the documented example."""
+    return header_differences(transaction, rules) + body_differences(transaction, rules)
+
+
+def header_differences(transaction: Transaction, rules: Rules) -> list[str]:
+    """The documented headers the real response does not match, one line each."""
+    if rules.inexact_reason is not None:
+        return []
+    real: Mapping[str, Any] = transaction.get("real") or {}
+    return compare_headers(_documented_headers(transaction), real.get("headers"), rules.headers)
+
+
+def body_differences(transaction: Transaction, rules: Rules) -> list[str]:
+    """The documented body's values the real body does not match, one line each."""
     if rules.inexact_reason is not None:
         return []
     expected: Mapping[str, Any] = transaction.get("expected") or {}
-    real: Mapping[str, Any] = transaction.get("real") or {}
-    documented_headers = expected.get("headers") or {}
-    if not isinstance(documented_headers, Mapping):
-        documented_headers = {}
-    found = compare_headers(documented_headers, real.get("headers"), rules.headers)
     content_type = next(
-        (str(v) for k, v in documented_headers.items() if str(k).lower() == "content-type"), None
-    )
-    found += compare_body(
+        (str(v) for k, v in _documented_headers(transaction).items()
+         if str(k).lower() == "content-type"),
+        None,
+    )  # fmt: skip
+    return compare_body(
         str(expected.get("body") or ""),
-        _real_body(real),
+        real_body(transaction.get("real") or {}),
         rules.body,
         content_type=content_type,
         schema=parse_schema(expected.get("bodySchema")),
     )
-    return found
 
 
-def _real_body(real: Mapping[str, Any]) -> str:
+def _documented_headers(transaction: Transaction) -> Mapping[str, str]:
+    headers = (transaction.get("expected") or {}).get("headers") or {}
+    return headers if isinstance(headers, Mapping) else {}
+
+
+def real_body(real: Mapping[str, Any]) -> str:
+    """The real body as text (Dredd sends one that is not UTF-8 in base64)."""
     body = str(real.get("body") or "")
     if real.get("bodyEncoding") == "base64":  # Dredd's form of a body that is not UTF-8
         try:
@@ -128,30 +141,6 @@ def _real_body(real: Mapping[str, Any]) -> str:
         except (binascii.Error, ValueError):
             return body
     return body
-
-
-def message(found: Sequence[str], cap: int = CAP) -> str:
-    """The failure message: one difference a line, the first `cap`, then how many more."""
-    lines = list(found[:cap])
-    if len(found) > cap:
-        more = len(found) - cap
-        lines.append(f"… and {more} more difference{'s' if more > 1 else ''}")
-    return "\n".join(lines)
-
-
-def fail(transaction: Transaction, text: str) -> None:
-    """Fail a transaction Gavel passed, the way reporters and the recorder see it.
-
-    `fail` is what hooks set (Dredd would report "Failed in after hook: …"); the test is
-    marked failed too, so Dredd reports our lines as the message and the recorder,
-    which runs after us, records the failure.
-    """
-    transaction["fail"] = text
-    test = transaction.get("test")
-    if isinstance(test, dict):
-        test["valid"] = False
-        test["status"] = "fail"
-        test["message"] = text
 
 
 _DIFFERENCE = re.compile(r"(?P<where>\$\S*|header [^:]+|body(?: line \d+)?): (?P<what>.+)")

@@ -1,6 +1,5 @@
-"""Hook files the engine itself adds to Dredd's `hookfiles` in a run, by path.
+"""The hook file the engine itself adds to Dredd's `hookfiles` in a run, by path.
 
-`exact_examples.py` installs exact comparison (`flask_dredd.exact.hook`),
-`state_probes.py` the state and follow-up probes (`flask_dredd.probes.hook`). Dredd's
-hooks handler loads them as files, so they stay short files at these paths.
+`checks.py` installs the engine's checks (`flask_dredd.checks.engine`). Dredd's hooks
+handler loads it as a file, so it stays a short file at this path.
 """

@@ -24,9 +24,10 @@ The vocabulary:
 - `unchanged(Model)`: every row of the table is as it was before the request;
 - `count(Model, changed_by=N)`: the table has N rows more (or fewer, N < 0) than before.
 
-"Before" is the state after the fixtures: the engine's hook (`flask_dredd.probes.hook`)
-snapshots it in the last `before` hook of the transaction, and checks every condition
-after the response, failing the transaction with the table, the row and both values.
+"Before" is the state after the fixtures: the check `state`
+(`flask_dredd.checks.post_conditions`) snapshots it in the last `before` hook of the
+transaction, and checks every condition after the response, failing the transaction
+with the table, the row and both values.
 The declarations go into a table per hook registry, like the volatile table.
 
 Standard library only: hook files import it on a bare Python; the checking code

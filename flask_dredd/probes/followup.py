@@ -26,9 +26,9 @@ the documented session" is::
               "Auth > Session > Show the Session > Example 1", carry=(), cookies_set=True)
 
 An answer that set no cookie fails the trigger: the login handed the browser nothing to
-come back with. Differences fail the triggering
-transaction, under a heading naming the follow-up, so they show under the trigger in
-Dredd's report and the HTML report.
+come back with. Differences fail the triggering transaction (the check `follow-up`,
+`flask_dredd.checks.followups`), under a heading naming the follow-up, so they show
+under the trigger in Dredd's report and the HTML report.
 
 Standard library only: it runs inside the hooks handler.
 """
@@ -47,9 +47,7 @@ from dredd_hooks_handler import hooks
 from flask_dredd.callsite import project_frame
 from flask_dredd.declarations import PerRegistry
 from flask_dredd.exact.transaction import differences, rules_for
-from flask_dredd.probes.vacuity import note
-from flask_dredd.probes.verdict import add_failure
-from flask_dredd.transactions import Message, Transaction
+from flask_dredd.transactions import Message
 
 #: Headers a follow-up takes from its trigger's request unless told otherwise.
 CARRY = ("Cookie", "Authorization")
@@ -141,20 +139,9 @@ def _whole_contract(path: str) -> list[dict[str, Any]]:
     ]
 
 
-def run(transaction: Transaction) -> None:
-    """Ask every follow-up of this transaction; fail it with each one's differences."""
-    name = str(transaction.get("name") or "")
-    for probe in [p for p in follow_ups() if p.trigger == name]:
-        if probe.ask not in _documented and _documented:
-            # A blueprint of part of the contract (a draft, a test's): nothing documents
-            # the answer to compare with here. Not a pass: the run notes it (`check
-            # --strict` fails on it), as it does an example whose filter proves nothing.
-            note(transaction, [f"follow-up {probe.ask!r} not asked: this run's blueprint "
-                               "does not document it (see `flask dredd names`)"])  # fmt: skip
-            continue
-        found = ask(probe, transaction)
-        if found:
-            add_failure(transaction, probe.heading(), found)
+def documented(name: str) -> bool | None:
+    """Whether this run's blueprint documents `name`; None when no list was armed."""
+    return (name in _documented) if _documented else None
 
 
 def ask(probe: FollowUp, trigger: Mapping[str, Any]) -> list[str]:

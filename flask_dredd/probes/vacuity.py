@@ -21,9 +21,9 @@ default the owner column's name). None found:
 ``list shows only its caller's rows here: add a row of another owner (table events) it
 must exclude``.
 
-A flag does not fail the transaction: it is a line in the run's `vacuity.jsonl`
-(``FLASK_DREDD_VACUITY_NOTES``, set by the runner) ``{"name", "id", "vacuous"}``, shown
-in the HTML report and by `flask dredd check` after a run; `check --strict` fails on it.
+A flag does not fail the transaction: the check `vacuity` (`flask_dredd.checks.vacuity`)
+makes it a note of kind ``vacuous`` in the transaction's record, listed by the console,
+the HTML report and `flask dredd check` after a run; `check --strict` fails on it.
 
 Standard library only: it runs inside the hooks handler.
 """
@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -42,7 +42,6 @@ from dredd_hooks_handler import hooks
 
 from flask_dredd.transactions import Transaction
 
-NOTES_FILE, NOTES_ENV = "vacuity.jsonl", "FLASK_DREDD_VACUITY_NOTES"
 #: Query parameters that page through a list rather than filter it.
 PAGINATION = frozenset({"page", "per_page"})
 TIMEOUT = 3.0
@@ -105,48 +104,31 @@ def _objects(value: Any) -> list[dict[str, Any]]:
     return []
 
 
-def check(transaction: Transaction, engine: Any = None) -> list[str]:
-    """Flag each filter of a passed 2xx GET that changes nothing, and a scoped list with no
-    other owner's row to exclude; note the flags."""
-    path = os.environ.get(NOTES_ENV)
+def flags(transaction: Transaction, database: Callable[[], Any]) -> list[str]:
+    """Each filter of a passed 2xx GET that changes nothing, and a scoped list with no
+    other owner's row to exclude (`database`: the hooks' engine, asked only then)."""
     request = transaction.get("request") or {}
     real = transaction.get("real") or {}
     status = int(real.get("statusCode") or 0)
-    if not path or transaction.get("fail") or str(request.get("method")) != "GET":
+    if transaction.get("fail") or str(request.get("method")) != "GET":
         return []
     if not 200 <= status < 300:
         return []
     uri = urlsplit(str(request.get("uri") or ""))
     pairs = parse_qsl(uri.query, keep_blank_values=True)
-    flags = []
+    found = []
     for name in dict.fromkeys(k for k, _ in pairs if k not in PAGINATION):
         without = urlunsplit(
             ("", "", uri.path, urlencode([(k, v) for k, v in pairs if k != name]), "")
         )
         answer = _get(transaction, without, request.get("headers") or {})
         if answer is not None and answer == (status, _normal(str(real.get("body") or ""))):
-            flags.append(f"filter {name} removes nothing here: add a fixture it must exclude")
+            found.append(f"filter {name} removes nothing here: add a fixture it must exclude")
     scope = scoped_lists().get(str(transaction.get("name") or ""))
     if scope is not None:
-        if engine is None:
-            from flask_dredd.wiring import current_session
-
-            engine = current_session().get_bind()
-        flag = other_owner_flag(scope, str(real.get("body") or ""), engine)
-        flags += [flag] if flag else []
-    note(transaction, flags)
-    return flags
-
-
-def note(transaction: Transaction, flags: list[str]) -> None:
-    """Add `flags` to the run's notes of examples that prove less than they seem."""
-    path = os.environ.get(NOTES_ENV)
-    if not path or not flags:
-        return
-    with open(path, "a", encoding="utf-8") as notes:
-        for flag in flags:
-            line = {"name": transaction.get("name"), "id": transaction.get("id"), "vacuous": flag}
-            notes.write(json.dumps(line, ensure_ascii=False) + "\n")
+        flag = other_owner_flag(scope, str(real.get("body") or ""), database())
+        found += [flag] if flag else []
+    return found
 
 
 def _get(transaction: Transaction, uri: str, headers: dict[str, Any]) -> tuple[int, str] | None:

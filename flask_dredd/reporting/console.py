@@ -2,8 +2,9 @@
 
 Every line is `[flask-dredd] <phase> <message>`, flushed at once so that a CI log
 interleaves it correctly with Dredd's and gunicorn's output. On `RunFinished` it prints
-the counts (`result_line`), every skip with its reason, every opt-out from
-exact comparison and every route left out of the contract.
+the counts (`result_line`), every skip with its reason, every note the checks left
+(an opt-out from exact comparison, a vacuous example: `Finding`s that did not fail,
+grouped by kind) and every route left out of the contract.
 """
 
 from __future__ import annotations
@@ -40,14 +41,15 @@ def result_line(report: RunReport) -> str:
 
 
 def closing_lines(report: RunReport) -> list[tuple[str, str]]:
-    """The closing lines: counts, every skip with its reason, opt-outs, exclusions."""
+    """The closing lines: counts, every skip with its reason, notes, exclusions."""
     lines = []
     if report.rows or report.cause is not None:
         lines.append(("result", result_line(report)))
     lines += [("skipped", f"{row.name}: {row.skip_reason or 'no reason recorded'}")
               for row in report.skips]  # fmt: skip
-    lines += [("opt-out", f"{row.name}: {row.inexact}") for row in report.rows if row.inexact]
-    lines += [("vacuous", f"{row.name}: {flag}") for row in report.rows for flag in row.vacuous]
+    notes = [(note.kind, f"{row.name}: {note.message}") for row in report.rows
+             for note in row.notes]  # fmt: skip
+    lines += sorted(notes, key=lambda line: line[0])  # by kind, stable: in run order
     lines += [("excluded", f"{rule}: {reason} (not in the contract)")
               for rule, reason in report.excluded.items()]  # fmt: skip
     return lines

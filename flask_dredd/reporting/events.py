@@ -11,7 +11,8 @@ A new format is one more observer, with no change to the runner.
 
 `TransactionResult` is the one shape of what a run produced for a transaction, whether
 read from xunit and the recorder's records (`reporting.results.collect`) or merged
-from shards (`reporting.shards`).
+from shards (`reporting.shards`); its `findings` are what the checks found
+(`flask_dredd.checks`), failing or noted, rendered by every reporter alike.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from flask_dredd.checks.finding import Finding
 
 if TYPE_CHECKING:
     from flask_dredd.reporting.results import RunReport
@@ -37,8 +40,12 @@ class TransactionResult:
     duration_ms: float | None = None  # hooks included, from the recorder
     skip_reason: str | None = None
     detail: str = ""  # Dredd's failure text: message, request, expected, actual
-    inexact: str | None = None  # its opt-out from exact comparison, with the reason
-    vacuous: list[str] = field(default_factory=list)  # filters that removed nothing (#11)
+    findings: list[Finding] = field(default_factory=list)  # what the checks found
+
+    @property
+    def notes(self) -> list[Finding]:
+        """The findings that did not fail it: opt-outs, examples that prove little, …"""
+        return [finding for finding in self.findings if not finding.fails]
 
 
 @dataclass(frozen=True)

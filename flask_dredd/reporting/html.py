@@ -105,10 +105,9 @@ def _ms(value: float | None) -> str:
 
 def _transaction_row(row: TransactionResult) -> str:
     note = f'<div class="id">skipped: {escape(row.skip_reason)}</div>' if row.skip_reason else ""
-    if row.inexact:
-        note += f'<div class="id">{escape(row.inexact)}</div>'
-    for flag in row.vacuous:  # issue #11: an example whose filter proves nothing
-        note += f'<div class="id vacuous">vacuous: {escape(flag)}</div>'
+    for finding in row.notes:  # an opt-out, an example that proves less than it seems
+        kind = escape(finding.kind)
+        note += f'<div class="id note {kind}">{kind}: {escape(finding.message)}</div>'
     request_ms = "" if row.status == "skipped" else f"{row.seconds * 1000:.0f}"
     return (
         f'    <tr data-status="{escape(row.status)}"><td>{escape(row.name)}'

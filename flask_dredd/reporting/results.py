@@ -2,8 +2,9 @@
 
 Two sources, joined on Dredd's transaction id (`GET (404) /events/1`): the xunit report,
 which CI reads and so decides the counts, and the recorder's JSON lines
-(`flask_dredd.recorder`), which add each transaction's name, its reset time and the
-reason of a declared skip; exact comparison's notes add each opt-out and its reason.
+(`flask_dredd.recorder`), which add each transaction's name, its reset time, the
+reason of a declared skip and the checks' findings (opt-outs and vacuous examples among
+them: notes that do not fail it).
 
 Given the contract's compiled transactions, the rows are completed against them: a
 transaction with no row, or whose record says the handler did not run it (`not_run`),
@@ -19,9 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask_dredd.checks.finding import findings_of
 from flask_dredd.contract.compiler import DocumentedTransaction
-from flask_dredd.exact.hook import NOTES_FILE
-from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
 from flask_dredd.reporting.events import Event, RunFinished, TransactionResult
 from flask_dredd.reporting.xunit import NOT_RUN, Summary, read_xunit
 
@@ -71,14 +71,6 @@ def collect(
         xunit = None
     records = read_records(reports / RECORD_FILE)
     rows = build_rows(xunit, records)
-    notes = read_records(reports / NOTES_FILE)
-    opted_out = {str(note.get("name")): note.get("inexact") for note in notes}
-    vacuous: dict[str, list[str]] = {}
-    for note in read_records(reports / VACUITY_FILE):
-        vacuous.setdefault(str(note.get("name")), []).append(str(note.get("vacuous")))
-    for row in rows:
-        row.inexact = opted_out.get(row.name)
-        row.vacuous = vacuous.get(row.name, [])
     if contract is None:
         return RunReport(rows, phases, exit_code, endpoint)
     rows = complete_rows(rows, contract, by_name=bool(records))
@@ -147,6 +139,7 @@ def build_rows(xunit: Summary | None, records: list[dict[str, Any]]) -> list[Tra
                 duration_ms=record.get("duration_ms"),
                 skip_reason=record.get("skip_reason"),
                 detail=f"not run: {not_run}" if not_run else case.detail,
+                findings=findings_of(record),
             )
         )
     return rows
@@ -163,6 +156,7 @@ def _row_from_record(record: dict[str, Any]) -> TransactionResult:
         duration_ms=record.get("duration_ms"),
         skip_reason=record.get("skip_reason"),
         detail=f"not run: {not_run}" if not_run else str(record.get("message") or ""),
+        findings=findings_of(record),
     )
 
 
@@ -214,7 +208,19 @@ def _fields(lines: list[str]) -> dict[str, str]:
     return {k: "\n".join(v).strip("\n") for k, v in found.items()}
 
 
+def finding_counts(report: RunReport) -> dict[str, dict[str, int]]:
+    """How many findings of each kind the checks left, by severity: {"note": {"opt-out": 3}}."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in report.rows:
+        for finding in row.findings:
+            kinds = counts.setdefault(finding.severity, {})
+            kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
+    return counts
+
+
 def write_run_json(event: Event) -> None:
-    """The run.json reporter: what `RunFinished.record` holds, into the reports folder."""
+    """The run.json reporter: what `RunFinished.record` holds, and the findings counted
+    by severity and kind, into the reports folder."""
     if isinstance(event, RunFinished):
-        (event.reports / "run.json").write_text(json.dumps(event.record, indent=2))
+        record = {**event.record, "findings": finding_counts(event.report)}
+        (event.reports / "run.json").write_text(json.dumps(record, indent=2))

@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from flask_dredd.checks.engine import engine_hookfiles
 from flask_dredd.errors import PreflightError, RunError
-from flask_dredd.exact.hook import engine_hookfiles
-from flask_dredd.probes.hook import engine_hookfiles as probe_hookfiles
 
 if TYPE_CHECKING:
     from flask_dredd.run.config import RunConfig
@@ -110,8 +109,8 @@ def write_dredd_config(
     # Our handler, through the recorder that notes each transaction's name and reset time.
     settings["language"] = f"{sys.executable} -m flask_dredd.recorder --port {hooks_port}"
     settings["hooks-worker-handler-port"] = hooks_port
-    try:  # the engine's own hook files: exact comparison, then state and follow-up probes
-        extra = [*engine_hookfiles({**os.environ, **config.env}), *probe_hookfiles()]
+    try:  # the engine's own hook file: its checks (exact examples, state, follow-ups, …)
+        extra = engine_hookfiles({**os.environ, **config.env})
     except ValueError as exc:
         raise RunError(str(exc)) from None
     settings["hookfiles"] = [*as_list(settings.get("hookfiles")), *extra]

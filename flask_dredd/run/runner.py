@@ -20,10 +20,7 @@ from dredd_hooks_handler.lifeline import LIFELINE_ENV
 
 from flask_dredd.contract.compile_cache import dredd_node_options
 from flask_dredd.errors import PreflightError, RunError
-from flask_dredd.exact.hook import NOTES_ENV, NOTES_FILE
 from flask_dredd.probes.followup import CONTRACT_ENV
-from flask_dredd.probes.vacuity import NOTES_ENV as VACUITY_ENV
-from flask_dredd.probes.vacuity import NOTES_FILE as VACUITY_FILE
 from flask_dredd.recorder import RECORD_ENV
 from flask_dredd.reporting.console import standard_events
 from flask_dredd.reporting.events import Events, RunFinished
@@ -297,7 +294,7 @@ def _run_locked(
         locks.hold_reports(reports)
     except LockError as exc:
         raise RunError(str(exc)) from None
-    stale = (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html", NOTES_FILE, VACUITY_FILE)
+    stale = (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html")
     for name in (*stale, inflight.INFLIGHT_FILE, inflight.ABORT_FILE):
         (reports / name).unlink(missing_ok=True)  # never an older run's
     if contract.shard is not None and not contract.transactions:
@@ -305,8 +302,6 @@ def _run_locked(
         write_empty_shard(reports, contract.record, phases)
         return RunResult(exit_code=0, phases=phases)
     env[RECORD_ENV] = str(reports / RECORD_FILE)
-    env[NOTES_ENV] = str(reports / NOTES_FILE)  # opt-outs from exact comparison, as they run
-    env[VACUITY_ENV] = str(reports / VACUITY_FILE)  # filters that remove nothing (issue #11)
     env[inflight.INFLIGHT_ENV] = str(reports / inflight.INFLIGHT_FILE)
     env[inflight.ABORT_ENV] = str(reports / inflight.ABORT_FILE)
     whole = contract.write_everything(reports / CONTRACT_FILE)  # a parallel child: its parent's

@@ -11,6 +11,7 @@ gives Gavel's verdict back.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -222,7 +223,15 @@ def test_the_exact_examples_pass_on_the_unchanged_app(project: Path):
     ) in done.output
     page = (done.reports / "index.html").read_text()
     reason = "seconds left count down while the request runs"
-    assert f'<div class="id">inexact at $.expires_in: {reason}</div>' in page
+    assert (
+        f'<div class="id note opt-out">opt-out: inexact at $.expires_in: {reason}</div>' in page
+    )
+    # The note is a finding in the transaction's record, not in a file of its own.
+    records = [json.loads(line) for line in (done.reports / "transactions.jsonl").open()]
+    found = [f for r in records if r["name"] == f"{OPEN} > Example 1" for f in r["findings"]]
+    [note] = [f for f in found if f["kind"] == "opt-out"]
+    assert (note["check"], note["kind"], note["severity"]) == ("exact-body", "opt-out", "note")
+    assert not (done.reports / "exactness.jsonl").exists()
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
@@ -251,11 +260,19 @@ def test_a_drift_gavel_passes_is_caught_with_its_path(project: Path, database: s
     ) in page
     records = (done.reports / "transactions.jsonl").read_text()
     assert records.count('"status": "failed"') == 3, records
+    # Each difference is a finding of its check in the transaction's record.
+    first = json.loads(records.splitlines()[0])
+    [cookie] = [f for f in first["findings"] if f["severity"] == "fail"]
+    assert (cookie["check"], cookie["where"], cookie["expected"], cookie["actual"]) == (
+        "exact-headers", "header Set-Cookie session", "HttpOnly", "none")  # fmt: skip
 
 
 def test_exact_off_gives_gavels_verdict_back(project: Path):
     done = run(project, "off", "drifted:create()", FLASK_DREDD_EXACT="0")
     assert done.exit_code == 0, done.output
     assert (done.xunit.passed, done.xunit.failed) == (4, 0)
+    # The engine's checks still run (state, follow-ups); the exact ones are off.
     effective = (done.reports / "dredd.run.yml").read_text()
-    assert "exact_examples.py" not in effective
+    assert "hookfiles/checks.py" in effective
+    records = [json.loads(line) for line in (done.reports / "transactions.jsonl").open()]
+    assert not [f for r in records for f in r["findings"] if f["check"].startswith("exact")]

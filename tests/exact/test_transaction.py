@@ -1,4 +1,5 @@
-"""One Dredd transaction: which are compared, opt-outs, the failure message, the hook."""
+"""One Dredd transaction: which are compared, opt-outs, the failure message, the checks
+`exact-headers` and `exact-body` in the engine."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import pytest
 
 from flask_dredd import hooks
 from flask_dredd.authoring.project import Project
-from flask_dredd.exact import hook
-from flask_dredd.exact.transaction import comparable, differences, message, mode, rules_for
+from flask_dredd.checks.engine import install, message
+from flask_dredd.checks.finding import difference, findings_of
+from flask_dredd.exact.transaction import comparable, differences, mode, rules_for
 
 NAME = "Events > Events > List Events"
 TOKEN = "3q2-7wXQ8iM0m1sF6b3k9yZr4cJ5nV0aL2pD8eT6uHc"
@@ -117,41 +119,60 @@ def test_only_transactions_dredd_would_pass_are_compared():
 
 def test_the_message_lists_the_first_differences_and_counts_the_rest():
     lines = [f"$.items[{i}].id: documented {i}, got {i + 1}" for i in range(15)]
-    text = message(lines, cap=12)
+    found = [difference("exact-body", line) for line in lines]
+    text = message(found, cap=12)
     assert text.splitlines()[:2] == lines[:2]
     assert text.splitlines()[-1] == "… and 3 more differences"
     assert len(text.splitlines()) == 13
-    assert message(lines[:13], cap=12).endswith("… and 1 more difference")
-    assert message(lines[:2]) == "\n".join(lines[:2])
+    assert message(found[:13], cap=12).endswith("… and 1 more difference")
+    assert message(found[:2]) == "\n".join(lines[:2])
+
+
+def armed(registry: hooks.Registry):
+    """The engine's after_each hook, once its before_all armed the checks."""
+    install()
+    install()  # once per registry, however often the hook file is loaded
+    [arm] = [h for h in registry if h.kind == "before_all"]
+    arm.func([])
+    [judge] = [h for h in registry if h.kind == "after_each"]
+    return judge.func
 
 
 def test_the_hook_fails_a_passing_transaction_and_leaves_the_others(monkeypatch, registry):
     monkeypatch.setattr(hooks, "registry", registry)
     monkeypatch.delenv("FLASK_DREDD_EXACT", raising=False)
-    hook.install()
-    hook.install()  # once per registry, however often the hook file is loaded
-    [compare] = [h for h in registry if h.kind == "after_each"]
+    compare = armed(registry)
 
     drifted = transaction(DRIFTED)
-    compare.func(drifted)
+    compare(drifted)
     assert drifted["fail"].splitlines()[0] == "$.items: documented 1 item, got 2"
     assert drifted["test"] == {"status": "fail", "valid": False, "message": drifted["fail"]}
+    first = findings_of(drifted)[1]  # after the opt-out's note
+    assert (first.check, first.where, first.expected, first.actual) == (
+        "exact-body", "$.items", "1 item", "2")  # fmt: skip
 
     passing = transaction(SAME)
-    compare.func(passing)
+    compare(passing)
     assert "fail" not in passing and passing["test"]["valid"] is True
+    # Compared under an opt-out: a note that does not fail it, with the reason.
+    [opted_out] = findings_of(passing)
+    assert (opted_out.kind, opted_out.fails) == ("opt-out", False)
+    assert opted_out.message == "inexact at $.items[*].score: ranking is not deterministic"
 
     failed_by_gavel = {**transaction(DRIFTED), "test": {"status": "fail", "valid": False}}
     before = copy.deepcopy(failed_by_gavel)
-    compare.func(failed_by_gavel)
+    compare(failed_by_gavel)
+    assert [f.kind for f in findings_of(failed_by_gavel)] == ["opt-out"]
+    del failed_by_gavel["findings"]
     assert failed_by_gavel == before
 
 
-def test_exact_off_registers_nothing_and_bad_modes_are_named(monkeypatch, registry):
+def test_exact_off_compares_nothing_and_bad_modes_are_named(monkeypatch, registry):
     monkeypatch.setattr(hooks, "registry", registry)
     monkeypatch.setenv("FLASK_DREDD_EXACT", "0")
-    hook.install()
-    assert [h for h in registry if h.kind == "after_each"] == []
+    drifted = transaction(DRIFTED)
+    armed(registry)(drifted)
+    assert "fail" not in drifted and "findings" not in drifted
     assert mode({"FLASK_DREDD_EXACT": "strict"}) == "strict"
     assert mode({}) == "on"
     with pytest.raises(ValueError, match=r"FLASK_DREDD_EXACT='yes' is not a mode .*use 1 "):
@@ -162,9 +183,12 @@ def test_strict_mode_refuses_undocumented_keys(monkeypatch, registry):
     monkeypatch.setattr(hooks, "registry", registry)
     monkeypatch.setenv("FLASK_DREDD_EXACT", "strict")
     extra = transaction({**SAME, "debug": True})
-    hook.compare(extra)
+    compare = armed(registry)
+    compare(extra)
     assert extra["fail"] == "$.debug: not documented, got true"
     monkeypatch.setenv("FLASK_DREDD_EXACT", "1")
+    [arm] = [h for h in registry if h.kind == "before_all"]
+    arm.func([])  # the mode is read once per run
     extra = transaction({**SAME, "debug": True})
-    hook.compare(extra)
+    compare(extra)
     assert "fail" not in extra

@@ -1,4 +1,4 @@
-"""The runner adds the engine's hook file to Dredd's effective configuration, or not."""
+"""The runner adds the engine's one hook file (its checks) to Dredd's effective configuration."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from flask_dredd.checks.engine import HOOKFILE
 from flask_dredd.errors import RunError
-from flask_dredd.exact.hook import HOOKFILE
 from flask_dredd.run.config import RunConfig
 from flask_dredd.run.dredd_config import write_dredd_config
 from flask_dredd.run.runner import check_contract
@@ -27,13 +27,15 @@ def effective(tmp_path: Path, **env: str) -> dict:
     )
 
 
-def test_exact_comparison_is_on_unless_turned_off(tmp_path: Path, monkeypatch):
+def test_the_engines_hook_file_comes_after_the_projects_in_every_mode(tmp_path: Path, monkeypatch):
     monkeypatch.delenv("FLASK_DREDD_EXACT", raising=False)
     assert HOOKFILE.is_file()
-    # The project's hook files first, then the engine's (state probes come after ours).
-    assert effective(tmp_path)["hookfiles"][:2] == ["hooks/*.py", str(HOOKFILE)]
-    assert str(HOOKFILE) in effective(tmp_path, FLASK_DREDD_EXACT="strict")["hookfiles"]
-    assert str(HOOKFILE) not in effective(tmp_path, FLASK_DREDD_EXACT="0")["hookfiles"]
+    # The project's hook files first, then the engine's one.
+    assert effective(tmp_path)["hookfiles"] == ["hooks/*.py", str(HOOKFILE)]
+    assert effective(tmp_path, FLASK_DREDD_EXACT="strict")["hookfiles"][-1] == str(HOOKFILE)
+    # Exact comparison off still runs the other checks: the exact ones are not enabled
+    # (tests/exact/test_transaction.py), the hook file stays.
+    assert effective(tmp_path, FLASK_DREDD_EXACT="0")["hookfiles"][-1] == str(HOOKFILE)
 
 
 def test_a_mode_that_is_not_one_stops_the_run_with_the_choices(tmp_path: Path):

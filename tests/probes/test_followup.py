@@ -1,5 +1,6 @@
-"""Follow-up probes: the documented request is sent with the trigger's credentials, and an
-answer that differs from its example fails the trigger under a heading naming the probe."""
+"""Follow-up probes (the check `follow-up`): the documented request is sent with the
+trigger's credentials, and an answer that differs from its example fails the trigger
+under a heading naming the probe."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from flask_dredd import hooks
+from flask_dredd.checks.engine import Engine
+from flask_dredd.checks.finding import findings_of
+from flask_dredd.checks.followups import FollowUps
 from flask_dredd.probes import followup
 from flask_dredd.probes.followup import follow_up
+
+#: The engine with this check alone: `arm` once per run, `judge` after each transaction.
+ENGINE = Engine([FollowUps])
 
 SHOW = "Auth > Session > Show the Session > Example 4"
 LOGOUT = "Auth > Logout > Log Out > Example 1"
@@ -93,9 +99,9 @@ def trigger(port: int) -> dict[str, Any]:
 def test_the_old_cookie_refused_after_logout_passes(api: tuple[Server, int]) -> None:
     server, port = api
     follow_up(LOGOUT, SHOW)
-    followup.arm(documented())
+    ENGINE.arm(documented())
     transaction = trigger(port)
-    followup.run(transaction)
+    ENGINE.judge(transaction)
     assert "fail" not in transaction
     assert server.seen[-1]["Cookie"] == "session=old"  # the trigger's, not the placeholder
 
@@ -104,9 +110,9 @@ def test_a_logout_that_keeps_the_session_fails_the_trigger(api: tuple[Server, in
     server, port = api
     server.live.add("session=old")
     follow_up(LOGOUT, SHOW)
-    followup.arm(documented())
+    ENGINE.arm(documented())
     transaction = trigger(port)
-    followup.run(transaction)
+    ENGINE.judge(transaction)
     lines = transaction["fail"].splitlines()
     assert lines[0].startswith(
         f"follow-up {SHOW!r}, with this transaction's Cookie, Authorization ("
@@ -121,26 +127,24 @@ def test_a_logout_that_keeps_the_session_fails_the_trigger(api: tuple[Server, in
 def test_without_carry_the_documented_request_goes_as_written(api: tuple[Server, int]) -> None:
     server, port = api
     follow_up(LOGOUT, SHOW, carry=())
-    followup.arm(documented())
-    followup.run(trigger(port))
+    ENGINE.arm(documented())
+    ENGINE.judge(trigger(port))
     assert server.seen[-1]["Cookie"] == "session=<placeholder>"
 
 
 def test_a_follow_up_whose_answer_this_blueprint_lacks_is_noted_not_passed(
-    api: tuple[Server, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    api: tuple[Server, int],
 ) -> None:
     """A draft or partial blueprint: nothing to compare with, so the follow-up is not
-    asked, and the run's notes say so (shown after the run; `check --strict` fails)."""
-    notes = tmp_path / "vacuity.jsonl"
-    monkeypatch.setenv("FLASK_DREDD_VACUITY_NOTES", str(notes))
+    asked, and its record notes so (shown after the run; `check --strict` fails)."""
     follow_up(LOGOUT, "Auth > Session > Show the Sesion")
-    followup.arm(documented())
+    ENGINE.arm(documented())
     transaction = trigger(api[1])
-    followup.run(transaction)
+    ENGINE.judge(transaction)
     assert not transaction.get("fail")
-    (line,) = [json.loads(text) for text in notes.read_text().splitlines()]
-    assert line["name"] == LOGOUT
-    assert line["vacuous"].startswith("follow-up 'Auth > Session > Show the Sesion' not asked")
+    [note] = findings_of(transaction)
+    assert (note.check, note.kind, note.fails) == ("follow-up", "vacuous", False)
+    assert note.message.startswith("follow-up 'Auth > Session > Show the Sesion' not asked")
 
 
 def test_misuse_is_refused() -> None:
@@ -180,21 +184,21 @@ def test_a_new_logins_cookie_is_sent_back_and_must_name_the_session(
     server, port = api
     server.live.add("session=new; csrf_token=fresh")
     follow_up(LOGIN, SHOW_LIVE, carry=(), cookies_set=True)
-    followup.arm([shown_live()])
+    ENGINE.arm([shown_live()])
     cookies = ["session=new; HttpOnly; Path=/", "csrf_token=fresh; Path=/"]
     transaction = login(port, cookies)
-    followup.run(transaction)
+    ENGINE.judge(transaction)
     assert "fail" not in transaction
     assert server.seen[-1]["Cookie"] == "session=new; csrf_token=fresh"
     # A login whose cookie names no session (the row never kept) fails the login.
     server.live.clear()
     broken = login(port, cookies)
-    followup.run(broken)
+    ENGINE.judge(broken)
     assert ", with the cookies this transaction's answer set (" in broken["fail"]
     assert "status: documented 200, got 401" in broken["fail"]
     # An answer that set no cookie gave the browser nothing to come back with.
     nothing = login(port, [])
-    followup.run(nothing)
+    ENGINE.judge(nothing)
     assert "the answer set no cookie to send back (no Set-Cookie header)" in nothing["fail"]
 
 

@@ -179,3 +179,35 @@ def test_given_then_declares_for_every_bound_name_and_4xx_leave_tables_alone() -
     assert conditions_for("N > N > Trash", "403") == [condition, Unchanged(Note)]
     assert conditions_for("N > N > List", "404") == [Unchanged(Note)]
     assert conditions_for("N > N > List", "200") == []
+
+
+def test_the_state_check_snapshots_after_the_fixtures_and_fails_under_its_heading(
+    engine: Engine, own_registry: hooks.Registry
+) -> None:
+    """Through the engine: the snapshot is the transaction's last `before` hook, and a
+    broken condition is a failing finding of the check `state`, naming table and row."""
+    from flask_dredd.checks.engine import Engine as Pipeline
+    from flask_dredd.checks.finding import findings_of
+    from flask_dredd.checks.post_conditions import PostConditions
+
+    name = "Notes > Note > Delete > Example 1"
+    expect_state(name, gone(Note, id=1), row(Note, id=2, title="two"))
+    pipeline = Pipeline([PostConditions], database=lambda: engine)
+    pipeline.arm([{"name": name, "expected": {"statusCode": "204"}},
+                  {"name": "Notes > Notes > List", "expected": {"statusCode": "200"}}])  # fmt: skip
+    assert [h.func for h in own_registry.named("before", name)] == [pipeline.before_request]
+    assert own_registry.named("before", "Notes > Notes > List") == []
+    transaction: dict[str, Any] = {
+        "name": name, "expected": {"statusCode": "204"}, "real": {"statusCode": 204},
+        "test": {"status": "pass", "valid": True, "message": ""},
+    }  # fmt: skip
+    pipeline.before_request(transaction)
+    with engine.begin() as connection:  # the request soft-deletes instead
+        connection.execute(update(Note).where(Note.id == 1).values(title="gone"))
+    pipeline.judge(transaction)
+    assert transaction["fail"] == (
+        "state after the request: table notes, row id=1: expected gone, still there"
+    )
+    [finding] = findings_of(transaction)
+    assert (finding.check, finding.kind, finding.where) == (
+        "state", "post-condition", "table notes, row id=1")  # fmt: skip

@@ -1,5 +1,5 @@
-"""The vacuity check: a filter whose removal changes nothing is flagged, one that removes
-a row is not, and pagination is never asked about."""
+"""The check `vacuity`: a filter whose removal changes nothing is noted, one that removes
+a row is not, and pagination is never asked about; notes never fail a transaction."""
 
 from __future__ import annotations
 
@@ -13,7 +13,20 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from flask_dredd.checks.engine import Engine
+from flask_dredd.checks.finding import findings_of
+from flask_dredd.checks.vacuity import Vacuity
 from flask_dredd.probes import vacuity
+
+
+def judged(transaction: dict[str, Any], database: Any = None) -> list[str]:
+    """The engine with this check alone, after `transaction`: the messages of its notes."""
+    engine = Engine([Vacuity], database=lambda: database)
+    engine.arm([])
+    found = engine.judge(transaction)
+    assert all(f.kind == "vacuous" and not f.fails for f in found)
+    assert "fail" not in transaction
+    return [f.message for f in found]
 
 ROWS = [{"id": 1, "owner_id": 1, "title": "talks"}, {"id": 2, "owner_id": 2, "title": "talks"}]
 
@@ -57,30 +70,30 @@ def listed(port: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def test_a_filter_that_removes_nothing_is_flagged_and_noted(
-    api: tuple[list[str], int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_filter_that_removes_nothing_is_flagged_and_noted(api: tuple[list[str], int]) -> None:
     asked, port = api
-    notes = tmp_path / vacuity.NOTES_FILE
-    monkeypatch.setenv(vacuity.NOTES_ENV, str(notes))
-    flags = vacuity.check(listed(port))
+    transaction = listed(port)
+    flags = judged(transaction)
     # Without owner_id, user 2's row comes back: that filter excludes something. Every
     # row says "talks", so q removes nothing.
     assert flags == ["filter q removes nothing here: add a fixture it must exclude"]
     assert asked == ["/notes?q=talks&page=1&per_page=20", "/notes?owner_id=1&page=1&per_page=20"]
-    [note] = [json.loads(line) for line in notes.read_text().splitlines()]
-    assert note == {"name": "Notes > Notes > List", "id": "GET (200) /notes", "vacuous": flags[0]}
+    # Kept on the transaction, for the recorder to write into its record.
+    [note] = transaction["findings"]
+    assert (note["check"], note["kind"], note["severity"]) == ("vacuity", "vacuous", "note")
+    assert findings_of(transaction)[0].message == flags[0]
 
 
 def test_nothing_is_asked_for_a_failed_or_refused_or_unsafe_transaction(
-    api: tuple[list[str], int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    api: tuple[list[str], int],
 ) -> None:
     asked, port = api
-    monkeypatch.setenv(vacuity.NOTES_ENV, str(tmp_path / vacuity.NOTES_FILE))
     failed = {**listed(port), "fail": "status differs"}
     refused = {**listed(port), "real": {"statusCode": 403, "body": "{}"}}
     posted = {**listed(port), "request": {**listed(port)["request"], "method": "POST"}}
-    assert [vacuity.check(t) for t in (failed, refused, posted)] == [[], [], []]
+    engine = Engine([Vacuity])
+    engine.arm([])
+    assert [engine.judge(t) for t in (failed, refused, posted)] == [[], [], []]
     assert asked == []
 
 
@@ -98,8 +111,6 @@ def test_a_scoped_list_without_another_owners_row_is_flagged(
                           Column("owner_id", Integer))  # fmt: skip
 
     monkeypatch.setattr(hooks, "registry", hooks.Registry())
-    notes = tmp_path / "vacuity.jsonl"
-    monkeypatch.setenv(vacuity.NOTES_ENV, str(notes))
     engine = create_engine("sqlite://")
     metadata.create_all(engine)
     with pytest.raises(ValueError, match=r"Trash has no column 'user_id'"):
@@ -113,8 +124,7 @@ def test_a_scoped_list_without_another_owners_row_is_flagged(
         connection.execute(insert(Trash.__table__), mine)
     flag = ("list shows only its caller's rows here: add a row of another owner (table "
             "trash) it must exclude")  # fmt: skip
-    assert vacuity.check(listed, engine) == [flag]
-    assert json.loads(notes.read_text())["vacuous"] == flag
+    assert judged(listed, engine) == [flag]
     with engine.begin() as connection:  # someone else's row, which the list leaves out
         connection.execute(insert(Trash.__table__), [{"id": 3, "owner_id": 2}])
-    assert vacuity.check(listed, engine) == []
+    assert judged(dict(listed), engine) == []

@@ -18,7 +18,9 @@ any hook file loads, so it runs first; the others are registered by a before_all
 when every hook file is loaded, so they run after the project's own.
 
 `skip_reason` comes from a function the embedding tool gives (flask-dredd reads its
-declarations); without one it is null. Standard library only, like the handler.
+declarations); without one it is null. The embedding tool may add fields of its own
+(`fields`: the transaction's dict -> more keys of its record; flask-dredd adds its
+checks' findings). Standard library only, like the handler.
 """
 
 from __future__ import annotations
@@ -38,14 +40,19 @@ STATUSES = {"pass": "passed", "fail": "failed", "skip": "skipped"}
 
 #: The declared reason a transaction is skipped, by transaction name, or None.
 SkipReason = Callable[[str], Optional[str]]
+#: More fields of a transaction's record, from the transaction as the hooks left it.
+Fields = Callable[[Dict[str, Any]], Dict[str, Any]]
 
 
 class Recorder:
     """Hooks that time each transaction and append its record when it ends."""
 
-    def __init__(self, path: Path, skip_reason: Optional[SkipReason] = None) -> None:
+    def __init__(
+        self, path: Path, skip_reason: Optional[SkipReason] = None, fields: Optional[Fields] = None
+    ) -> None:
         self.path = path
         self.skip_reason = skip_reason
+        self.fields = fields
         self._started: Dict[str, float] = {}
         self._reset_ms: Dict[str, float] = {}
         self._out: Optional[IO[str]] = None
@@ -94,6 +101,8 @@ class Recorder:
             "skip_reason": self.skip_reason(name) if self.skip_reason else None,
             "not_run": not_run,
         }
+        if self.fields is not None:
+            record.update(self.fields(transaction))
         # One line per transaction, flushed at once: a run stopped halfway keeps its record.
         with self._lock:
             if self._out is not None:
@@ -123,12 +132,16 @@ def _rounded(ms: Optional[float]) -> Optional[float]:
     return None if ms is None else round(ms, 2)
 
 
-def main(argv: Optional[List[str]] = None, skip_reason: Optional[SkipReason] = None) -> int:
+def main(
+    argv: Optional[List[str]] = None,
+    skip_reason: Optional[SkipReason] = None,
+    fields: Optional[Fields] = None,
+) -> int:
     """The handler, recording to $FLASK_DREDD_RECORD when it is set."""
     path = os.environ.get(RECORD_ENV)
     observers = []
     if path:
-        recorder = Recorder(Path(path), skip_reason)
+        recorder = Recorder(Path(path), skip_reason, fields)
         recorder.install()
         observers.append(recorder.after_abort)
     return handler.main(argv, observers)

@@ -1,0 +1,1 @@
+"""Tests of flask_dredd.checks: the pipeline, and one file per check."""
