@@ -117,29 +117,33 @@ class Dispatcher:
     # ------------------------------------------------------------ while a hook overruns
 
     def answer_overrun(
-        self, event: str, data: Any, failure: str, append: bool = False
+        self, event: str, data: Any, failure: str, aborting: bool = False
     ) -> Optional[str]:
         """Fill in the reply to the message Dredd waits on while its (or an earlier)
         hook runs on (a fresh copy of it): its transaction fails with `failure`.
 
-        For beforeAll the first transaction fails (the others run when the hook
-        returns). An afterEach whose transaction failed already keeps its message;
-        `append` adds `failure` to it. Returns the name of the transaction failed.
+        beforeAll and afterAll fail nothing, as when Dredd times them out itself (the
+        transactions run once the hook returns), unless `aborting`: then the first
+        transaction fails, or Dredd would pass a run with every transaction skipped. A
+        transaction failed already keeps its message (`aborting` adds `failure` to
+        it). Returns the name of the transaction failed, if any.
         """
         self._our_failures.add(failure)
         failed = data.get("name") if isinstance(data, dict) else None
-        if event == "beforeAll" and isinstance(data, list) and data:
+        if event == "beforeAll" and aborting and isinstance(data, list) and data:
             first = data[0]
             if isinstance(first, dict) and isinstance(first.get("name"), str):
                 failed = first["name"]
                 self._fail(first, failure)
         if isinstance(data, dict) and event != "afterAll":
             test = data.get("test")
-            if not (event == "afterEach" and data.get("fail")):
+            if not data.get("fail"):
                 self._fail(data, failure)
                 if event == "afterEach":
                     self._surface_failure(data)
-            elif append and isinstance(test, dict) and failure not in str(test.get("message")):
+            elif aborting and isinstance(data["fail"], str):
+                self._fail(data, failure)
+            elif aborting and isinstance(test, dict) and failure not in str(test.get("message")):
                 test["message"] = f"{test.get('message') or ''}\n{failure}".lstrip()
         self._observe(event, data, None)
         return failed if isinstance(failed, str) else None
@@ -149,7 +153,7 @@ class Dispatcher:
         abort = self.clock.aborted
         assert abort is not None
         abort.stated = True
-        blamed = self.answer_overrun(event, data, abort.failure, append=True)
+        blamed = self.answer_overrun(event, data, abort.failure, aborting=True)
         if blamed is not None:
             abort.blamed = blamed
 
