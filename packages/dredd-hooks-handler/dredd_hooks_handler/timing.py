@@ -217,13 +217,15 @@ class HookClock:
 
 
 def write_abort_file(abort: Abort) -> None:
-    """$FLASK_DREDD_ABORT_FILE, when set, gets the abort's cause, hook and transaction."""
+    """$FLASK_DREDD_ABORT_FILE, when set, gets the abort's cause, hook and transaction,
+    whole or not at all (written beside it, then renamed): whoever sees it can read it."""
     path = os.environ.get(ABORT_ENV)
     if not path:
         return
     try:
-        with open(path, "w", encoding="utf-8") as out:
+        with open(f"{path}.partial", "w", encoding="utf-8") as out:
             out.write(abort.as_json() + "\n")
+        os.replace(f"{path}.partial", path)
     except OSError as exc:
         log(f"cannot write the abort file {path}: {exc}")
 
