@@ -413,3 +413,16 @@ def test_a_hung_before_all_fails_the_first_transaction_and_at_the_stall_runs_no_
         "transactions are not run"
     )
     assert client.exchange("beforeEach", second) == {"name": "B", "skip": True}
+
+
+def test_sigterm_ends_the_handler_while_a_slow_hook_holds_the_connection(
+    start_handler, write_hooks
+):
+    # The hook swallows the Stop that SIGTERM raises in the main thread: the watchdog
+    # thread, serving meanwhile, sees the signal on the wakeup pipe and ends the process.
+    handler = start_handler(write_hooks("hangs.py", HANGS), DREDD_HOOKS_HANDLER_TIMEOUT="0.3")
+    client = handler.client()
+    assert "still running after 0.3 s" in client.exchange("beforeEach", {"name": "B"})["fail"]
+    handler.proc.terminate()
+    assert handler.wait(timeout=5) == 0
+    assert "stopped by a signal while before('B') hook wait_forever" in handler.stderr()

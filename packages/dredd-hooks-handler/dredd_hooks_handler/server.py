@@ -21,6 +21,7 @@ import errno
 import json
 import os
 import selectors
+import signal
 import socket
 import sys
 import time
@@ -55,6 +56,12 @@ def flush_output() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # closed or broken pipe
             stream.flush()
+
+
+def stop_signal_in(received: bytes) -> bool:
+    """Whether the signal wakeup pipe's bytes (signal numbers) hold SIGTERM or SIGINT: a
+    hook's own signals (an alarm it set) must not end the handler."""
+    return any(number in (signal.SIGTERM, signal.SIGINT) for number in received)
 
 
 class Connection:
@@ -290,7 +297,8 @@ class Server:
                     if key.data == "handback":
                         os.read(clock.wake_read, 64)
                     elif key.data is WAKEUP:
-                        self._exit(f"stopped by a signal while {overrun.at} ran")
+                        if stop_signal_in(os.read(cast(int, key.fileobj), 64)):
+                            self._exit(f"stopped by a signal while {overrun.at} ran")
                     elif not key.data.receive():
                         self._exit(f"Dredd disconnected while {overrun.at} ran")
                 if self.lifeline.gone():
