@@ -286,11 +286,11 @@ class Server:
                 now = time.monotonic()
                 wait = clock.stall - (now - overrun.running[4]) if clock.stall else 1.0
                 pending = connection.pending if connection is not None else deque()
-                while pending and now - pending[0][1] >= clock.limit:
+                while connection is not None and pending and now - pending[0][1] >= clock.limit:
                     line, _ = pending.popleft()
-                    reply = connection.answer_without_hooks(line, overrun.waiting())  # type: ignore[union-attr]
+                    reply = connection.answer_without_hooks(line, overrun.waiting())
                     if reply is not None:
-                        connection.send(reply)  # type: ignore[union-attr]
+                        connection.send(reply)
                 if pending:
                     wait = min(wait, pending[0][1] + clock.limit - now)
                 for key, _ in selector.select(timeout=max(min(wait, 1.0), 0.001)):
