@@ -109,10 +109,11 @@ SETTINGS: tuple[Setting, ...] = (
     S("compile-cache", "choice", "1", "keep compiled contracts in "
       "node_modules/.cache/flask-dredd for the next run (`0`: compile every time)",
       choices=("1", "0")),
-    S("hook-timeout", "float", None, "seconds one hook may run (default 4, under Dredd's 5)",
+    S("hook-timeout", "float", None, "seconds a message may wait for its hooks before its "
+      "transaction fails naming the hook (default: just under Dredd's hooks-worker-timeout)",
       option="--hook-timeout", minimum=0),
-    S("stall-timeout", "float", 60.0, "seconds without transaction progress before the run "
-      "is aborted", option="--stall-timeout", minimum=0),
+    S("stall-timeout", "float", 60.0, "seconds without transaction progress, or in one hook, "
+      "before the run is aborted", option="--stall-timeout", minimum=0),
     S("server-timeout", "float", 30.0, "seconds gunicorn may take to answer",
       option="--server-timeout", minimum=0),
     S("dredd-timeout", "float", 1800.0, "seconds the whole Dredd phase may take",

@@ -109,9 +109,9 @@ def run_command(
       0    every transaction passed
       1    the contract failed (a transaction failed)
       2    setup or usage error: nothing ran (bad dredd.yml, blueprint, database, …)
-      3    aborted: a hook over --hook-timeout, a hooks handler that died, no progress
-           for --stall-timeout, or --dredd-timeout; the closing line names the cause
-           and counts the transactions not run
+      3    aborted: a hook still running after --stall-timeout, a hooks handler that
+           died, no progress for --stall-timeout, or --dredd-timeout; the closing line
+           names the cause and counts the transactions not run
       130  interrupted (Ctrl-C, SIGTERM)
     """
     given["env"] = env_pairs(given.get("env"))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from dredd_hooks_handler.settings import limit_under
 
 from flask_dredd.checks.engine import engine_hookfiles
 from flask_dredd.errors import PreflightError, RunError
@@ -36,6 +37,7 @@ NUMBERS = ("server-wait", "hooks-worker-timeout", "hooks-worker-connect-timeout"
 BOOLEANS = ("dry-run", "init", "names", "sorted", "inline-errors", "details", "color")
 STRING_LISTS = ("hookfiles", "require", "only", "reporter", "output", "header", "method", "path")
 MAPPINGS = ("custom",)
+DREDD_HOOKS_WORKER_TIMEOUT_MS = 5000  # Dredd 14.1.0's default (options.json)
 
 #: (fallback for a missing dredd.yml, overrides of its values): see `load_dredd_config`.
 DreddDefaults = tuple[dict[str, Any] | None, dict[str, Any] | None]
@@ -106,8 +108,15 @@ def write_dredd_config(
     settings["blueprint"] = str(contract.blueprint_for_run(reports))  # maybe reordered
     settings["endpoint"] = endpoint
     settings.setdefault("path", [])  # without it Dredd 14.1.0 stops: "invalid pattern"
-    # Our handler, through the recorder that notes each transaction's name and reset time.
-    settings["language"] = f"{sys.executable} -m flask_dredd.recorder --port {hooks_port}"
+    # Our handler, through the recorder that notes each transaction's name and reset time,
+    # given the run's limits: the hook limit just under the hooks-worker-timeout written
+    # here (Dredd's default when unset) unless --hook-timeout says, and the stall limit.
+    dredd_ms = settings.get("hooks-worker-timeout") or DREDD_HOOKS_WORKER_TIMEOUT_MS
+    hook_limit = config.hook_timeout if config.hook_timeout is not None else limit_under(dredd_ms)
+    settings["language"] = (
+        f"{sys.executable} -m flask_dredd.recorder --port {hooks_port} "
+        f"--hook-timeout {hook_limit:g} --stall-timeout {config.stall_timeout:g}"
+    )
     settings["hooks-worker-handler-port"] = hooks_port
     try:  # the engine's own hook file: its checks (exact examples, state, follow-ups, …)
         extra = engine_hookfiles({**os.environ, **config.env})

@@ -7,7 +7,7 @@ so to the handler:
   starts handling a message and before each hook: ``{"transaction", "event", "hook",
   "started"}``. It names what was in flight when the handler died or the run stalled.
 - ``FLASK_DREDD_ABORT_FILE``: the handler writes ``{"cause", "hook", "transaction"}``
-  there when it aborts the run (a hook over its time limit).
+  there when it aborts the run (a hook still running at the stall limit).
 
 Both are read defensively: a file torn by a dying writer, or one never written, reads
 as "nothing known", and the runner falls back on the records and the compiled order.
@@ -22,7 +22,6 @@ from typing import Any
 
 INFLIGHT_ENV = "FLASK_DREDD_INFLIGHT_FILE"
 ABORT_ENV = "FLASK_DREDD_ABORT_FILE"
-HOOK_TIMEOUT_ENV = "FLASK_DREDD_HOOK_TIMEOUT"
 INFLIGHT_FILE = "inflight.json"
 ABORT_FILE = "abort.json"
 

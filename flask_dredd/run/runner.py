@@ -307,8 +307,6 @@ def _run_locked(
     whole = contract.write_everything(reports / CONTRACT_FILE)  # a parallel child: its parent's
     if whole is not None:
         env[CONTRACT_ENV] = str(whole)
-    if config.hook_timeout is not None:
-        env[inflight.HOOK_TIMEOUT_ENV] = str(config.hook_timeout)
     # Dredd shows the handler's stderr only at --loglevel=debug; the log keeps what a
     # user needs when hooks fail (a hook file that does not import, after_all errors).
     env.setdefault(HANDLER_LOG_ENV, str(reports / HANDLER_LOG))

@@ -65,7 +65,9 @@ def python_for(version: str) -> str:
 def handler_env(bare: bool = False, **extra: str) -> dict[str, str]:
     """The environment a handler process gets: ours, flask_dredd importable; `bare`: only
     the dredd-hooks-handler package on the path, as on a Python without the project."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_DREDD_")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("FLASK_DREDD_", "DREDD_HOOKS_"))
+    }
     paths = [str(PACKAGE)] if bare else [str(ROOT), str(PACKAGE), env.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(paths).rstrip(os.pathsep)
     env.update(extra)
@@ -124,7 +126,7 @@ class Handler:
         cwd: Path,
         args: list[str],
         python: str = sys.executable,
-        port_from_env: bool = False,
+        port_from_env: bool | str = False,
         recorder: bool = False,
         **env: str,
     ) -> None:
@@ -132,8 +134,9 @@ class Handler:
         self.port = free_port()
         self.stderr_path = cwd / f"handler-{self.port}.stderr"
         self.stdout_lines: list[str] = []
-        if port_from_env:
-            env["FLASK_DREDD_HOOKS_PORT"] = str(self.port)
+        if port_from_env:  # True: the handler's own variable, else the one named
+            variable = "DREDD_HOOKS_HANDLER_PORT" if port_from_env is True else port_from_env
+            env[variable] = str(self.port)
         else:
             args = ["--port", str(self.port), *args]
         bare = python != sys.executable
@@ -227,7 +230,7 @@ def start_handler(tmp_path: Path) -> Iterator[Callable[..., Handler]]:
     def start(
         *args: str | Path,
         wait: bool = True,
-        port_from_env: bool = False,
+        port_from_env: bool | str = False,
         python: str = sys.executable,
         recorder: bool = False,
         **env: str,

@@ -67,6 +67,7 @@ def dredd(tmp_path: Path) -> Iterator:
                 f"--language={sys.executable} -m flask_dredd.handler --port {port}",
                 f"--hooks-worker-handler-port={port}",
                 "--hookfiles=hooks.py",
+                "--hooks-worker-connect-timeout=30000",  # a loaded machine starts Python slowly
                 "--no-color",
             ],
             cwd=tmp_path,  # no dredd.yml from anywhere else
@@ -181,6 +182,10 @@ def processes_mentioning(text: str) -> list[str]:
 
 
 def test_a_hung_hook_is_named_and_the_rest_of_the_run_is_not_run(dredd, tmp_path):
+    # flask-dredd's names for the limits, under Dredd's default 5 s: the hook limit 1 s
+    # fails Create at 1 s and answers its afterEach at 2 s; the next transaction's
+    # beforeEach waits, and at the stall limit (2.5 s) fails saying the run stops; the
+    # last one is skipped at once.
     abort = tmp_path / "abort.json"
     run = dredd(
         """\
@@ -196,13 +201,18 @@ def wait_forever(transaction):
             pass
 """,
         FLASK_DREDD_HOOK_TIMEOUT="1",
+        FLASK_DREDD_STALL_TIMEOUT="2.5",
         FLASK_DREDD_ABORT_FILE=str(abort),
     )
     assert run.status == 1
-    assert run.summary() == "1 passing, 1 failing, 0 errors, 2 skipped"
+    assert run.summary() == "1 passing, 2 failing, 0 errors, 1 skipped", run.output
+    at = "before('Notes > Create a note') hook wait_forever at hooks.py:4"
+    assert f"Failed in before hook: {at} still running after 1 s on 'Notes > Create a note'" in (
+        run.output
+    )
     assert (
-        "Failed in before hook: before('Notes > Create a note') hook wait_forever at "
-        "hooks.py:4 still running after 1 s on 'Notes > Create a note'"
+        f"Failed in before hook: {at} still running after 2.5 s on 'Notes > Create a note': "
+        "taken as hung"
     ) in run.output
     assert [r.strip() for r in run.requests] == ["GET /notes"]  # none after the hang
     assert "timed out" not in run.output  # answered before Dredd's 5 s, every time

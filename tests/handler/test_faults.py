@@ -298,7 +298,7 @@ def test_a_port_in_use_is_named_with_the_ways_to_choose_another(tmp_path):
     assert proc.returncode == 4
     assert "Starting" not in proc.stdout
     assert f"port {port} on 127.0.0.1 is already in use" in proc.stderr
-    for way in ("--port N", "FLASK_DREDD_HOOKS_PORT=N", "--hooks-worker-handler-port N"):
+    for way in ("--port N", "DREDD_HOOKS_HANDLER_PORT=N", "--hooks-worker-handler-port N"):
         assert way in proc.stderr
 
 

@@ -194,7 +194,14 @@ def test_a_client_may_reconnect(start_handler):
     assert handler.client().exchange("afterEach", {"a": 1}) == {"a": 1}
 
 
-def test_the_port_can_come_from_the_environment(start_handler):
-    handler = start_handler(port_from_env=True)
+@pytest.mark.parametrize("variable", ["DREDD_HOOKS_HANDLER_PORT", "FLASK_DREDD_HOOKS_PORT"])
+def test_the_port_can_come_from_the_environment(start_handler, variable):
+    handler = start_handler(port_from_env=variable)
     assert handler.stdout_lines[0].endswith(f":{handler.port}\n")
     assert handler.client().exchange("beforeEach", {}) == {}
+
+
+def test_the_handlers_own_port_variable_wins_over_flask_dredds(start_handler):
+    # The alias names a port nobody listens on: the handler must not take it.
+    handler = start_handler(port_from_env=True, FLASK_DREDD_HOOKS_PORT="1")
+    assert handler.stdout_lines[0].endswith(f":{handler.port}\n")

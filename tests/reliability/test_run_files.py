@@ -37,3 +37,32 @@ def test_dredd_reports_named_in_dredd_yml_go_to_the_runs_own_folder(tmp_path: Pa
         str(reports / "dredd.xml"),
     ]
     assert Path(written["blueprint"]).parent == reports  # the reordered copy
+
+
+def test_the_handlers_limits_follow_the_hooks_worker_timeout_the_run_writes(tmp_path: Path):
+    # The handler answers a message just before Dredd would time it out, so its limit
+    # comes from the hooks-worker-timeout of this very dredd.run.yml (Dredd's 5 s when
+    # unset), unless --hook-timeout says; the stall limit is the run's own.
+    settings = yaml.safe_load((ROOT / "dredd.yml").read_text())
+    seen = []
+    for dredd_ms, hook_timeout in ((None, None), (11000, None), (11000, 2.5)):
+        if dredd_ms is None:
+            settings.pop("hooks-worker-timeout", None)
+        else:
+            settings["hooks-worker-timeout"] = dredd_ms
+        dredd_yml = tmp_path / "dredd.yml"
+        dredd_yml.write_text(yaml.safe_dump(settings))
+        config = RunConfig(
+            root=ROOT, flask_app="eventapi", app_spec="eventapi:create_app()",
+            database_url="sqlite:///x_contract.db", dredd_config=dredd_yml,
+            reports_dir=tmp_path / "reports", hook_timeout=hook_timeout, stall_timeout=45,
+        )  # fmt: skip
+        contract = check_contract(config, tmp_path / "reports")
+        written = yaml.safe_load(write_dredd_config(config, contract, "http://x", 1).read_text())
+        assert written.get("hooks-worker-timeout") == dredd_ms
+        seen.append(written["language"].split(" --port 1 ", 1)[1])
+    assert seen == [
+        "--hook-timeout 4.75 --stall-timeout 45",
+        "--hook-timeout 10.45 --stall-timeout 45",
+        "--hook-timeout 2.5 --stall-timeout 45",
+    ]

@@ -2,9 +2,12 @@
 
 Faults stay local. A hook that raises fails its transaction (`fail` names the hook, the
 exception and the hook file's line) and the next transaction runs normally; a failing
-`before_all` fails every transaction at once. A hook that overruns the time limit
-aborts the run (see `timing`): from then on `answer_aborted` answers every message
-without running a hook, and the transactions left are skipped as not run.
+`before_all` fails every transaction at once. While a hook overruns the hook limit (see
+`timing`), the watchdog thread answers for the main thread: `answer_overrun` fails that
+message's transaction naming the hook, `answer_waiting` a later message whose own
+limit ran out. A hook past the stall limit aborts the run: from then on
+`answer_aborted` answers every message without running a hook, and the transactions
+left are skipped as not run.
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ EVENT_KINDS: Dict[str, Tuple[str, ...]] = {
 CLEANUP_EVENTS = frozenset({"afterEach", "afterAll"})
 NOT_RUN = "not run: "
 
-#: Told of each afterEach and afterAll answered after an abort: (event, data, cause),
-#: cause None for the hung transaction itself (it failed), else why it did not run.
+#: Told of each afterEach and afterAll answered without its hooks (while a hook overran,
+#: or after an abort): (event, data, cause), cause None for a transaction that failed,
+#: else why it did not run (after an abort).
 AbortObserver = Callable[[str, Any, Optional[str]], None]
 
 
@@ -69,8 +73,13 @@ class Dispatcher:
                 found += self.registry.unnamed(kind)
         return found
 
-    def run(self, event: str, data: Any) -> bool:
-        """Run `event`'s hooks on `data` in place; False when `data` is surely unchanged."""
+    def run(self, event: str, data: Any, arrived: float = 0.0) -> Optional[bool]:
+        """Run `event`'s hooks on `data` in place; False when `data` is surely unchanged,
+        None when the watchdog answered the message meanwhile (no reply is due).
+
+        `arrived`: when the message came in (time.monotonic()), from which the hook
+        limit counts; 0 for now.
+        """
         if self.clock.aborted is not None:
             return self.answer_aborted(event, data)
         inflight = self.inflight
@@ -85,44 +94,78 @@ class Dispatcher:
         for hook in found:
             if inflight is not None:
                 inflight.hook(hook)
-            clock.running = (hook, event, data, time.monotonic())
+            started = time.monotonic()
+            clock.running = (hook, event, data, arrived or started, started)
             try:
                 hook.func(data)
             except (Exception, SystemExit) as exc:
-                clock.finished()
+                answered = clock.finished()
                 message = hook_failure(hook, exc, self.hook_files)
                 log(message)
                 log_traceback(exc)
+                if answered:  # too late for Dredd to hear of it
+                    return None
                 self._record_failure(event, data, message)
                 if event not in CLEANUP_EVENTS:
                     break
             else:
-                clock.finished()
+                if clock.finished():
+                    return None
         surfaced = event == "afterEach" and isinstance(data, dict) and self._surface_failure(data)
         return bool(found) or surfaced
 
-    # ------------------------------------------------------------ after an abort
+    # ------------------------------------------------------------ while a hook overruns
+
+    def answer_overrun(
+        self, event: str, data: Any, failure: str, aborting: bool = False
+    ) -> Optional[str]:
+        """Fill in the reply to the message Dredd waits on while its (or an earlier)
+        hook runs on (a fresh copy of it): its transaction fails with `failure`.
+
+        beforeAll and afterAll fail nothing, as when Dredd times them out itself (the
+        transactions run once the hook returns), unless `aborting`: then the first
+        transaction fails, or Dredd would pass a run with every transaction skipped. A
+        transaction failed already keeps its message (`aborting` adds `failure` to
+        it). Returns the name of the transaction failed, if any.
+        """
+        self._our_failures.add(failure)
+        failed = data.get("name") if isinstance(data, dict) else None
+        if event == "beforeAll" and aborting and isinstance(data, list) and data:
+            first = data[0]
+            if isinstance(first, dict) and isinstance(first.get("name"), str):
+                failed = first["name"]
+                self._fail(first, failure)
+        if isinstance(data, dict) and event != "afterAll":
+            test = data.get("test")
+            if not data.get("fail"):
+                self._fail(data, failure)
+                if event == "afterEach":
+                    self._surface_failure(data)
+            elif aborting and isinstance(data["fail"], str):
+                self._fail(data, failure)
+            elif aborting and isinstance(test, dict) and failure not in str(test.get("message")):
+                test["message"] = f"{test.get('message') or ''}\n{failure}".lstrip()
+        self._observe(event, data, None)
+        return failed if isinstance(failed, str) else None
 
     def answer_hung(self, event: str, data: Any) -> None:
-        """Fill in the reply to the message whose hook overran (a fresh copy of it)."""
+        """Fill in the reply to the message Dredd waits on when the run is aborted."""
         abort = self.clock.aborted
         assert abort is not None
-        self._our_failures.add(abort.failure)
-        if event == "beforeAll" and isinstance(data, list) and data:
-            first = data[0]  # fails for the hang; the others are not run
-            if isinstance(first, dict) and isinstance(first.get("name"), str):
-                abort.blamed = first["name"]
-                self._fail(first, abort.failure)
-        if isinstance(data, dict):
-            self._fail(data, abort.failure)
-            if event == "afterEach":
-                self._surface_failure(data)
-        self._observe(event, data, None)
+        abort.stated = True
+        blamed = self.answer_overrun(event, data, abort.failure, aborting=True)
+        if blamed is not None:
+            abort.blamed = blamed
+
+    # ------------------------------------------------------------ after an abort
 
     def answer_aborted(self, event: str, data: Any) -> bool:
         """Answer a message after the abort without running a hook: what is left is not run."""
         abort = self.clock.aborted
         assert abort is not None
+        if not abort.stated and isinstance(data, dict) and event != "afterAll":
+            self.answer_hung(event, data)  # the message Dredd waits on at the abort
+            return True
         hung = isinstance(data, dict) and abort.blamed is not None
         hung = hung and data.get("name") == abort.blamed
         if not isinstance(data, dict) or hung:

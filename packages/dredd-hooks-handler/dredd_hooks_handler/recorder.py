@@ -9,9 +9,10 @@ it ends (without it, this is the plain handler):
 `reset_ms` is the time the before_each hooks took (a project's database reset);
 `duration_ms` runs from the first before_each hook to the last after_each hook: reset,
 fixtures, request and validation. Dredd 14.1.0 sends afterEach for skipped transactions
-too, with ``test.status == "skip"``. `not_run` is null, or, after a hook overran the time
-limit and aborted the run, why this transaction was not run (see `timing`); the hung
-transaction itself is "failed".
+too, with ``test.status == "skip"``. `not_run` is null, or, after a hook ran past the
+stall limit and aborted the run, why this transaction was not run (see `timing`); the
+hung transaction itself is "failed". A transaction answered without its hooks while a
+slow hook ran is recorded as Dredd reports it ("failed"), by the same observer.
 
 Timing needs a hook at both ends of the before_each list: `started` is registered before
 any hook file loads, so it runs first; the others are registered by a before_all hook,
@@ -31,7 +32,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, List, Optional
+from typing import IO, Any, Callable, Dict, List, Optional, Set
 
 from dredd_hooks_handler import handler, hooks
 
@@ -56,7 +57,8 @@ class Recorder:
         self._started: Dict[str, float] = {}
         self._reset_ms: Dict[str, float] = {}
         self._out: Optional[IO[str]] = None
-        self._lock = threading.Lock()  # after an abort the watchdog thread writes too
+        self._lock = threading.Lock()  # the watchdog thread writes too (a slow hook, an abort)
+        self._finished: Set[str] = set()  # recorded by `finish` as a hook
 
     def install(self) -> None:
         hooks.before_all(self.arm)
@@ -84,6 +86,7 @@ class Recorder:
 
     def finish(self, transaction: Dict[str, Any], not_run: Optional[str] = None) -> None:
         key = _key(transaction)
+        self._finished.add(key)
         started = self._started.pop(key, None)
         given = transaction.get("test")
         test: Dict[str, Any] = given if isinstance(given, dict) else {}
@@ -116,8 +119,11 @@ class Recorder:
                 self._out = None
 
     def after_abort(self, event: str, data: Any, not_run: Optional[str]) -> None:
-        """The handler's abort observer: records what it answers without hooks."""
+        """The handler's observer: records what it answers without hooks (a slow hook's
+        later messages, an aborted run's), unless `finish` ran before a slower hook."""
         if event == "afterEach" and isinstance(data, dict):
+            if _key(data) in self._finished:
+                return
             self.open()  # the hook that hung may have been before_all's, before arm()
             self.finish(data, not_run)
         elif event == "afterAll":

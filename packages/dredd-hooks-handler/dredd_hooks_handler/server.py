@@ -4,10 +4,14 @@ Dredd sends `{"event", "uuid", "data"}` and waits for the same message back, `da
 the hooks left it. A malformed message is reported and skipped; a message with a uuid
 but no known event is echoed, so Dredd carries on instead of timing out.
 
-`Server.serve` runs in the main thread. After a hook overran its time limit,
-`Server.take_over` runs the same loop in the watchdog thread: it answers the hung
-message (failed), then every later one without hooks, and ends the process once Dredd
-disconnects or a signal arrives, while the main thread may still be stuck in the hook.
+`Server.serve` runs in the main thread. While a hook overruns the hook limit,
+`Server.serve_late` runs in the watchdog thread: it answers the message Dredd waits on
+(failed, naming the hook), reads the next ones and leaves them for the main thread,
+answering one only when its own limit runs out; it returns when the hook does. After a
+hook passed the stall limit, `Server.take_over` serves for good in the watchdog thread:
+the message Dredd waits on fails naming the hook, every later one is answered without
+hooks, and the process ends once Dredd disconnects or a signal arrives, while the main
+thread may still be stuck in the hook.
 """
 
 from __future__ import annotations
@@ -17,18 +21,20 @@ import errno
 import json
 import os
 import selectors
+import signal
 import socket
 import sys
 import time
 from collections import deque
-from typing import Deque, Dict, Optional, cast
+from typing import Deque, Dict, Optional, Tuple, cast
 
 from dredd_hooks_handler.diagnostics import log
 from dredd_hooks_handler.dispatch import EVENT_KINDS, Dispatcher
 from dredd_hooks_handler.lifeline import Lifeline
-from dredd_hooks_handler.timing import Abort
+from dredd_hooks_handler.settings import PORT
+from dredd_hooks_handler.timing import Abort, HookClock, Overrun
 
-PORT_ENV = "FLASK_DREDD_HOOKS_PORT"
+PORT_ENV = PORT.alias  # the name flask-dredd has always set
 EXIT_LISTEN = 4
 RECV_SIZE = 1 << 18  # a whole afterEach message (~30 KB) in one recv, with room to spare
 PORT_GRACE = 1.0  # seconds to wait for a port to be released before calling it taken
@@ -52,6 +58,12 @@ def flush_output() -> None:
             stream.flush()
 
 
+def stop_signal_in(received: bytes) -> bool:
+    """Whether the signal wakeup pipe's bytes (signal numbers) hold SIGTERM or SIGINT: a
+    hook's own signals (an alarm it set) must not end the handler."""
+    return any(number in (signal.SIGTERM, signal.SIGINT) for number in received)
+
+
 class Connection:
     """One client: splits its byte stream into lines and answers each message."""
 
@@ -61,11 +73,16 @@ class Connection:
         self.sock = conn
         self.dispatcher = dispatcher
         self._parts: list = []  # received bytes with no newline yet
-        self.pending: Deque[bytes] = deque()  # complete lines not answered yet
+        #: Complete lines not answered yet, each with when it arrived (time.monotonic()).
+        self.pending: Deque[Tuple[bytes, float]] = deque()
         self.current: Optional[bytes] = None  # the line being answered
 
     def on_readable(self) -> bool:
         """Read what arrived, answer every complete message; False once the peer left."""
+        return self.receive() and self.answer_pending()
+
+    def receive(self) -> bool:
+        """Read what arrived into `pending`; False once the peer left."""
         quickack(self.sock)
         try:
             chunk = self.sock.recv(RECV_SIZE)
@@ -82,15 +99,17 @@ class Connection:
             chunk = b"".join(self._parts)
         *lines, rest = chunk.split(b"\n")
         self._parts = [rest] if rest else []
-        self.pending.extend(lines)
-        return self.answer_pending()
+        arrived = time.monotonic()
+        self.pending.extend([(line, arrived) for line in lines if line.strip()])
+        return True
 
     def answer_pending(self) -> bool:
         """Answer the complete lines received; False once the peer is gone."""
         pending = self.pending
         while pending:
-            line = self.current = pending.popleft()
-            reply = self.answer(line) if line.strip() else None
+            line, arrived = pending.popleft()
+            self.current = line
+            reply = self.answer(line, arrived)
             if reply is not None and not self.send(reply):
                 return False
         return True
@@ -103,7 +122,7 @@ class Connection:
             return False
         return True
 
-    def answer(self, line: bytes) -> Optional[bytes]:
+    def answer(self, line: bytes, arrived: float = 0.0) -> Optional[bytes]:
         """The reply to one message line, newline included, or None for no reply."""
         try:
             # Decoding first: json.loads(bytes) takes a slower, surrogate-tolerant path.
@@ -119,16 +138,30 @@ class Connection:
             # Echo it: Dredd, waiting on this uuid, carries on instead of timing out.
             log(f"unknown event {event!r} or no data, echoed unchanged: {line[:200]!r}")
             return line + b"\n"
-        changed = self.dispatcher.run(event, message["data"])
+        changed = self.dispatcher.run(event, message["data"], arrived)
         flush_output()
+        if changed is None:
+            return None  # the watchdog answered it while a hook overran
         if not changed:
             return line + b"\n"  # byte for byte what Dredd sent: nothing to encode
         return self.encode(message, line)
 
-    def answer_hung(self, line: bytes) -> bytes:
-        """The reply to the message whose hook overran, from Dredd's data, failed."""
-        message = json.loads(line.decode())  # the hook may still be changing its copy
-        self.dispatcher.answer_hung(message["event"], message["data"])
+    def answer_without_hooks(self, line: bytes, failure: Optional[str]) -> Optional[bytes]:
+        """In the watchdog thread: the reply to a message whose hooks cannot run now,
+        from Dredd's data (the hook may still be changing its copy), failed with
+        `failure`, or, with None, as the aborted run answers; None for no reply."""
+        try:
+            message = json.loads(line.decode())
+            event, data = message["event"], message["data"]
+        except (ValueError, KeyError, TypeError):  # not a message hooks could have run for
+            return self.answer(line)
+        if event not in EVENT_KINDS:
+            return self.answer(line)  # echoed, or reported and skipped
+        if failure is None:
+            self.dispatcher.answer_hung(event, data)
+        else:
+            self.dispatcher.answer_overrun(event, data, failure)
+        flush_output()
         return self.encode(message, line)
 
     def encode(self, message: Dict[str, object], line: bytes) -> bytes:
@@ -168,7 +201,7 @@ def listen(host: str, port: int, grace: float = PORT_GRACE) -> socket.socket:
             if exc.errno == errno.EADDRINUSE:
                 log(
                     f"port {port} on {host} is already in use (another hooks handler still "
-                    f"running?). Choose another with --port N or {PORT_ENV}=N and give "
+                    f"running?). Choose another with --port N or {PORT.name}=N and give "
                     f"Dredd the same N with --hooks-worker-handler-port N; `flask dredd "
                     f"run` picks a free port itself."
                 )
@@ -180,10 +213,17 @@ def listen(host: str, port: int, grace: float = PORT_GRACE) -> socket.socket:
 class Server:
     """The listening socket, its clients, and the loop that answers them."""
 
-    def __init__(self, sock: socket.socket, dispatcher: Dispatcher, lifeline: Lifeline) -> None:
+    def __init__(
+        self,
+        sock: socket.socket,
+        dispatcher: Dispatcher,
+        lifeline: Lifeline,
+        wakeup: Optional[int] = None,
+    ) -> None:
         self.sock = sock
         self.dispatcher = dispatcher
         self.lifeline = lifeline
+        self.wakeup = wakeup  # the signal wakeup pipe's read end: a signal while a hook runs
         self.selector = selectors.DefaultSelector()
         self.selector.register(sock, selectors.EVENT_READ, None)
         self.active: Optional[Connection] = None  # the client whose message is answered
@@ -221,24 +261,75 @@ class Server:
                     os._exit(0)
                 return
 
-    def take_over(self, abort: Abort, wakeup: Optional[int]) -> None:
-        """In the watchdog thread: answer the hung message, then serve without hooks.
-
-        Ends the process (os._exit: the main thread may be stuck in the hook for good)
-        when Dredd disconnects, the parent is gone, or a signal arrives on `wakeup`.
-        """
+    def serve_late(self, overrun: Overrun, clock: HookClock) -> None:
+        """In the watchdog thread, while `overrun`'s hook runs on: answer the message
+        Dredd waits on, failed naming the hook; read the next ones and answer each only
+        once its own limit has run out; return as soon as the main thread asks for the
+        connection back (`clock.handback`). Passes to `take_over` at the stall limit."""
         connection = self.active
         if connection is not None and connection.current is not None:
-            try:
-                reply = connection.answer_hung(connection.current)
-            except (ValueError, KeyError) as exc:  # not a message we could have run hooks for
-                log(f"cannot answer the hung message: {exc!r}")
-                reply = None
-            if reply is not None and connection.send(reply):
-                connection.answer_pending()
+            reply = connection.answer_without_hooks(connection.current, overrun.failure)
+            if reply is not None:
+                connection.send(reply)
+        selector = selectors.DefaultSelector()
+        selector.register(clock.wake_read, selectors.EVENT_READ, "handback")
+        if self.wakeup is not None:
+            selector.register(self.wakeup, selectors.EVENT_READ, WAKEUP)
+        if connection is not None:
+            selector.register(connection.sock, selectors.EVENT_READ, connection)
+        try:
+            while not clock.handback.is_set():
+                abort = clock.stalled(overrun)
+                if abort is not None:
+                    selector.close()
+                    self.take_over(abort, answered=True)  # never returns
+                now = time.monotonic()
+                wait = clock.stall - (now - overrun.running[4]) if clock.stall else 1.0
+                pending = connection.pending if connection is not None else deque()
+                while connection is not None and pending and now - pending[0][1] >= clock.limit:
+                    line, _ = pending.popleft()
+                    reply = connection.answer_without_hooks(line, overrun.waiting())
+                    if reply is not None:
+                        connection.send(reply)
+                if pending:
+                    wait = min(wait, pending[0][1] + clock.limit - now)
+                for key, _ in selector.select(timeout=max(min(wait, 1.0), 0.001)):
+                    if key.data == "handback":
+                        os.read(clock.wake_read, 64)
+                    elif key.data is WAKEUP:
+                        if stop_signal_in(os.read(cast(int, key.fileobj), 64)):
+                            self._exit(f"stopped by a signal while {overrun.at} ran")
+                    elif not key.data.receive():
+                        self._exit(f"Dredd disconnected while {overrun.at} ran")
+                if self.lifeline.gone():
+                    self._exit("the process that started the handler is gone; stopping")
+        finally:
+            selector.close()
+
+    @staticmethod
+    def _exit(why: str) -> None:
+        """End the process from the watchdog thread: the main thread is stuck in a hook."""
+        log(why)
+        flush_output()
+        os._exit(0)
+
+    def take_over(self, abort: Abort, answered: bool = False) -> None:
+        """In the watchdog thread: answer the message Dredd waits on (the hung one, or
+        with `answered` the next one), failed, then serve without hooks.
+
+        Ends the process (os._exit: the main thread may be stuck in the hook for good)
+        when Dredd disconnects, the parent is gone, or a signal arrives on the wakeup fd.
+        """
+        connection = self.active
+        if connection is not None:
+            if not answered and connection.current is not None:
+                reply = connection.answer_without_hooks(connection.current, None)
+                if reply is not None:
+                    connection.send(reply)
+            connection.answer_pending()  # the first of them, if none was, states the abort
             flush_output()
-        if wakeup is not None:
-            self.selector.register(wakeup, selectors.EVENT_READ, WAKEUP)
+        if self.wakeup is not None:
+            self.selector.register(self.wakeup, selectors.EVENT_READ, WAKEUP)
         try:
             self._loop(aborted=True)
         finally:
