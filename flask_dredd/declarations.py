@@ -34,6 +34,7 @@ import os
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FunctionType
 from typing import Any, Generic, Literal, TypeVar
 
@@ -42,6 +43,7 @@ from dredd_hooks_handler import hooks
 from flask_dredd.callsite import at_call_site, project_frame
 from flask_dredd.exact.paths import PathPattern, PatternError
 from flask_dredd.matchers import Matcher
+from flask_dredd.sources import SourceDecodeError, read_python
 from flask_dredd.transactions import Transaction
 
 T = TypeVar("T")
@@ -258,10 +260,9 @@ def _line_of(name: str, filename: str, call_line: int) -> int:
     try:
         key = (filename, os.stat(filename).st_mtime_ns)
         if key not in _trees:
-            with open(filename, encoding="utf-8") as source:
-                _trees[key] = ast.parse(source.read())
+            _trees[key] = ast.parse(read_python(Path(filename)))
         tree = _trees[key]
-    except (OSError, SyntaxError, ValueError):
+    except (OSError, SyntaxError, ValueError, SourceDecodeError):
         return call_line
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.lineno <= call_line <= (node.end_lineno or 0):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_dredd.errors import ContractError
+from flask_dredd.sources import read_source
 
 SCRIPT = Path(__file__).with_name("compiler.js")
 
@@ -46,6 +47,7 @@ def documented_transactions(blueprint: Path, node_modules: Path) -> list[Documen
         raise ContractError("Node.js is not installed (no `node` on PATH); Dredd needs it")
     if not blueprint.exists():
         raise ContractError(f"blueprint {blueprint} not found")
+    read_source(blueprint, "blueprint")  # Node.js would read a byte that is not UTF-8 as "�"
     result = subprocess.run(
         [node, str(SCRIPT), str(node_modules.resolve()), str(blueprint.resolve())],
         capture_output=True,

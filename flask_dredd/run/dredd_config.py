@@ -21,6 +21,7 @@ import yaml
 from flask_dredd.errors import PreflightError, RunError
 from flask_dredd.exact.hook import engine_hookfiles
 from flask_dredd.probes.hook import engine_hookfiles as probe_hookfiles
+from flask_dredd.sources import read_source
 
 if TYPE_CHECKING:
     from flask_dredd.run.config import RunConfig
@@ -61,14 +62,14 @@ def load_dredd_config(
 
 def _read_dredd_config(root: Path, dredd_config: Path, path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_source(path, "Dredd configuration")
     except FileNotFoundError:
         raise PreflightError(
             f"{dredd_config} not found in {root}: run from the project's root, or name "
             "Dredd's configuration with --dredd-config / FLASK_DREDD_DREDD_CONFIG, or put "
             "the settings under [tool.flask-dredd] in pyproject.toml (`flask dredd init`)"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise PreflightError(f"cannot read {path}: {exc}") from None
     try:
         settings = yaml.safe_load(text)
