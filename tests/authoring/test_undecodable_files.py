@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from flask_dredd.contract.policy import load_policy
 from flask_dredd.sources import SourceDecodeError, read_python, read_source
@@ -77,6 +78,16 @@ def test_a_dredd_yml_that_is_not_utf8(tmp_path: Path):
     config = tmp_path / "dredd.yml"
     config.write_bytes(b"# made by " + LATIN_1 + b"\n" + (ROOT / "dredd.yml").read_bytes())
     assert_one_decode_error(run(tmp_path, "--dredd-config", str(config)), config, 13)
+
+
+def test_a_hook_file_of_a_run_that_is_not_utf8(tmp_path: Path):
+    hook_file = tmp_path / "notes.py"
+    hook_file.write_bytes(b'"""' + LATIN_1 + b'"""\nimport dredd_hooks as hooks\n')
+    config = tmp_path / "dredd.yml"
+    settings = yaml.safe_load((ROOT / "dredd.yml").read_text())
+    settings["hookfiles"] = [str(ROOT / "hooks" / "*.py"), str(hook_file)]
+    config.write_text(yaml.safe_dump(settings))
+    assert_one_decode_error(run(tmp_path, "--dredd-config", str(config)), hook_file, 6)
 
 
 def test_a_pyproject_that_is_not_utf8(mini: Project):
