@@ -40,6 +40,17 @@ class DocumentedTransaction:
         return [part for part in path.split("/") if part and "{" not in part]
 
 
+#: How long Dredd's compiler may take: this much, plus this much per KB of blueprint
+#: (measured: 31 s for a 380 KB blueprint of 3,000 transactions at a load of 7 on 2 cores,
+#: over 120 s at a load of 18; a fixed 120 s ended such a run in a traceback).
+COMPILE_BASE, COMPILE_PER_KB = 120.0, 1.0
+
+
+def compile_limit(size: int) -> float:
+    """Seconds the compile of a blueprint of ``size`` bytes may take before it is given up."""
+    return COMPILE_BASE + COMPILE_PER_KB * size / 1024
+
+
 def documented_transactions(blueprint: Path, node_modules: Path) -> list[DocumentedTransaction]:
     """Every transaction of `blueprint`, in Dredd's order; ContractError if it has errors."""
     node = shutil.which("node")
@@ -48,12 +59,20 @@ def documented_transactions(blueprint: Path, node_modules: Path) -> list[Documen
     if not blueprint.exists():
         raise ContractError(f"blueprint {blueprint} not found")
     read_source(blueprint, "blueprint")  # Node.js would read a byte that is not UTF-8 as "�"
-    result = subprocess.run(
-        [node, str(SCRIPT), str(node_modules.resolve()), str(blueprint.resolve())],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    limit = compile_limit(blueprint.stat().st_size)
+    try:
+        result = subprocess.run(
+            [node, str(SCRIPT), str(node_modules.resolve()), str(blueprint.resolve())],
+            capture_output=True,
+            text=True,
+            timeout=limit,
+        )
+    except subprocess.TimeoutExpired:
+        raise ContractError(
+            f"Dredd's compiler did not finish {blueprint} within {limit:.0f} s (its limit for "
+            f"{blueprint.stat().st_size // 1024} KB); the machine may be overloaded: run again "
+            "when it is not, or split the blueprint"
+        ) from None
     if result.returncode != 0:
         raise ContractError(f"Dredd's compiler failed on {blueprint}:\n{result.stderr.strip()}")
     compiled = json.loads(result.stdout)
