@@ -21,6 +21,7 @@ import yaml
 from flask_dredd.errors import PreflightError, RunError
 from flask_dredd.exact.hook import engine_hookfiles
 from flask_dredd.probes.hook import engine_hookfiles as probe_hookfiles
+from flask_dredd.run.watchdog import startup_limit
 from flask_dredd.sources import read_source
 
 if TYPE_CHECKING:
@@ -111,6 +112,12 @@ def write_dredd_config(
     # Our handler, through the recorder that notes each transaction's name and reset time.
     settings["language"] = f"{sys.executable} -m flask_dredd.recorder --port {hooks_port}"
     settings["hooks-worker-handler-port"] = hooks_port
+    # Dredd gives the handler this long to start listening (it imports the hook files and
+    # the app); the watchdog's start-up limit, scaled by the contract, judges the start
+    # instead and says what it was doing, so Dredd's own limit is never the shorter.
+    startup_ms = startup_limit(len(contract.names), config.stall_timeout) * 1000
+    connect = settings.get("hooks-worker-connect-timeout") or 0
+    settings["hooks-worker-connect-timeout"] = int(max(connect, startup_ms))
     try:  # the engine's own hook files: exact comparison, then state and follow-up probes
         extra = [*engine_hookfiles({**os.environ, **config.env}), *probe_hookfiles()]
     except ValueError as exc:

@@ -9,10 +9,18 @@ progress for ``stall_timeout`` seconds, or Dredd still running after ``dredd_tim
 answers an HTTP probe; the caller then stops Dredd and the server. A frozen server
 (SIGSTOP) so ends the run in about ``stall_timeout``, with that said.
 
-The clock runs from the first transaction on. Before it, the hooks handler imports the
-hook files (and with them the app: 7-10 s on a loaded machine) and runs `before_all`;
-that start gets at least ``startup_timeout`` (60 s), so a small stall limit meant for
-transactions does not abort a slow start.
+The stall clock starts at the first transaction. Before it is Dredd's start-up: Dredd
+parses and compiles the blueprint (it grows with the contract; measured on the loaded
+2-core development machine: 9 s from Dredd's start to the first transaction for 300
+transactions, about 50 s of parse alone for 3,000 when Dredd's compile cache misses),
+starts the hooks handler, which imports the hook files and with them the app (7-20 s
+for the 3,000-transaction scale project), and the handler runs `before_all`. The
+start-up has its own limit, :func:`startup_limit` (60 s + 0.1 s per transaction, never
+under the stall limit), counted from Dredd's start; a run that does not reach its first
+transaction within it stops with "Dredd did not start its first transaction within N
+s", saying what the handler was doing, never naming a transaction that did not begin.
+The runner raises Dredd's own `hooks-worker-connect-timeout` to the same limit, so
+Dredd does not give up on a slow handler first.
 """
 
 from __future__ import annotations
@@ -29,6 +37,9 @@ from flask_dredd.reporting.xunit import XUNIT_FILE
 from flask_dredd.run.inflight import INFLIGHT_FILE, read_inflight, what_was_in_flight
 
 DEFAULT_STALL_TIMEOUT = 60.0
+#: Dredd's start-up limit: this much for any contract, plus this much per transaction.
+STARTUP_BASE = 60.0
+STARTUP_PER_TRANSACTION = 0.1
 STALL_TIMEOUT_ENV = "FLASK_DREDD_STALL_TIMEOUT"
 PROBE_TIMEOUT = 3.0  # seconds; a healthy server under a run's load answers in milliseconds
 
@@ -93,20 +104,30 @@ def _size(path: Path | None) -> int:
         return -1
 
 
+def startup_limit(transactions: int, stall_timeout: float = DEFAULT_STALL_TIMEOUT) -> float:
+    """How long Dredd may take from its start to its first transaction."""
+    return max(stall_timeout, STARTUP_BASE + STARTUP_PER_TRANSACTION * transactions)
+
+
 def watch(
     process: subprocess.Popen[bytes],
     watched: Watched,
     *,
     stall_timeout: float,
     dredd_timeout: float,
-    startup_timeout: float = DEFAULT_STALL_TIMEOUT,
+    startup_timeout: float | None = None,
     poll: float = 0.25,
 ) -> Stop | None:
-    """Wait for ``process`` (Dredd); None when it ended by itself, else why to stop it."""
+    """Wait for ``process`` (Dredd); None when it ended by itself, else why to stop it.
+
+    ``startup_timeout``: the start-up's limit, :func:`startup_limit` of the contract's
+    size unless given.
+    """
+    if startup_timeout is None:
+        startup_timeout = startup_limit(len(watched.names), stall_timeout)
     started = last_change = time.monotonic()
     last = watched.signature()
-    # Once the first transaction has begun, stall_timeout applies.
-    armed = watched.transactions_started()
+    armed = watched.transactions_started()  # the first transaction began: the stall clock runs
     while True:
         try:
             process.wait(timeout=poll)
@@ -118,8 +139,9 @@ def watch(
         if current != last:
             last, last_change = current, now
             armed = armed or watched.transactions_started()
-        limit = stall_timeout if armed else max(stall_timeout, startup_timeout)
-        if now - last_change >= limit:
+        if not armed and now - started >= startup_timeout:
+            return Stop("stall", startup_cause(watched, startup_timeout))
+        if armed and now - last_change >= stall_timeout:
             return Stop("stall", stall_cause(watched, now - last_change))
         if now - started >= dredd_timeout:
             return Stop(
@@ -127,6 +149,25 @@ def watch(
                 f"Dredd still running after {dredd_timeout:.0f} s (--dredd-timeout), on "
                 f"{watched.in_flight()}",
             )
+
+
+def startup_cause(watched: Watched, limit: float) -> str:
+    """`Dredd did not start its first transaction within 360 s (…); the hooks handler …`."""
+    found = read_inflight(watched.inflight)
+    if found is not None and (found.event or found.hook):
+        doing = f"the hooks handler was in {found.describe()}"
+    elif found is not None:
+        doing = "the hooks handler was between messages"
+    else:
+        doing = (
+            "the hooks handler had no message from Dredd yet (Dredd was parsing the "
+            "blueprint, or the handler importing the hook files)"
+        )
+    return (
+        f"Dredd did not start its first transaction within {limit:.0f} s (its start-up "
+        f"limit for {len(watched.names)} transactions: parsing the blueprint, starting the "
+        f"hooks handler, before_all); {doing}"
+    )
 
 
 def stall_cause(watched: Watched, idle: float) -> str:

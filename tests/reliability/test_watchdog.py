@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from flask_dredd.run.ports import free_port
-from flask_dredd.run.watchdog import Watched, probe, watch
+from flask_dredd.run.watchdog import Watched, probe, startup_limit, watch
 
 
 @pytest.fixture
@@ -90,18 +91,81 @@ def test_progress_keeps_the_run_going(tmp_path):
     assert dredd.returncode == 0
 
 
-def test_the_start_gets_the_startup_time_not_the_stall_limit(tmp_path):
-    files = watched(tmp_path, "http://127.0.0.1:9")
+def watch_fake_dredd(files: Watched, script: Callable[[subprocess.Popen], None], **limits):
+    """watch() over a Dredd stand-in while ``script(dredd)`` writes what a real Dredd and
+    handler would (and ends it, if it finishes); (the Stop or None, seconds watched)."""
     dredd = subprocess.Popen(["sleep", "60"])
+    writer = threading.Thread(target=script, args=(dredd,), daemon=True)
+    writer.start()
     try:
         started = time.monotonic()
-        stop = watch(dredd, files, stall_timeout=0.3, dredd_timeout=60, startup_timeout=2.0)
-        waited = time.monotonic() - started
+        stop = watch(dredd, files, poll=0.05, **limits)
+        return stop, time.monotonic() - started
     finally:
         dredd.kill()
         dredd.wait()
-    assert stop is not None and waited >= 2.0
-    assert '"A" (the first transaction; none was recorded)' in stop.cause
+        writer.join()
+
+
+def test_a_dredd_that_never_starts_a_transaction_is_a_startup_stall_so_named(
+    tmp_path, monkeypatch
+):
+    from flask_dredd.run import watchdog
+
+    # The start-up limit by default: a base plus so much per transaction of the contract.
+    monkeypatch.setattr(watchdog, "STARTUP_BASE", 0.5)
+    monkeypatch.setattr(watchdog, "STARTUP_PER_TRANSACTION", 0.5)
+    files = watched(tmp_path, "http://127.0.0.1:9")  # 2 transactions: 1.5 s
+
+    def handler_in_before_all(dredd) -> None:  # connected, then stuck in the setup hook
+        time.sleep(0.3)
+        files.inflight.write_text(json.dumps(
+            {"transaction": None, "event": "beforeAll", "hook": "hooks/setup.py:3 prepare"}))
+
+    stop, waited = watch_fake_dredd(files, handler_in_before_all, stall_timeout=0.3,
+                                    dredd_timeout=60)  # fmt: skip
+    assert stop is not None and stop.kind == "stall"
+    assert 1.5 <= waited < 3  # the start-up limit, counted from Dredd's start
+    assert stop.cause.startswith("Dredd did not start its first transaction within 2 s "
+                                 "(its start-up limit for 2 transactions"), stop.cause  # fmt: skip
+    assert "the hooks handler was in beforeAll, hook hooks/setup.py:3 prepare" in stop.cause
+    assert '"A"' not in stop.cause  # no transaction began: none is named
+
+
+def test_a_slow_start_up_is_not_counted_against_the_stall_limit(tmp_path):
+    files = watched(tmp_path, "http://127.0.0.1:9")
+
+    def slow_parse_then_steady_transactions(dredd) -> None:
+        time.sleep(1.5)  # Dredd parsing a big blueprint: five stall limits of silence
+        for name in ["A", "B", "A", "B", "A"]:
+            files.inflight.write_text(json.dumps({"transaction": name, "event": "beforeEach"}))
+            with files.records.open("a") as out:
+                out.write(json.dumps({"name": name}) + "\n")
+            time.sleep(0.1)
+        dredd.terminate()  # Dredd ends with the last transaction
+
+    stop, _ = watch_fake_dredd(files, slow_parse_then_steady_transactions, stall_timeout=0.3,
+                               dredd_timeout=60, startup_timeout=5)  # fmt: skip
+    assert stop is None
+
+
+def test_the_stall_clock_starts_at_the_first_transaction(tmp_path):
+    files = watched(tmp_path, "http://127.0.0.1:9")
+
+    def first_transaction_hangs(dredd) -> None:
+        time.sleep(0.5)
+        files.inflight.write_text(json.dumps({"transaction": "A", "event": "beforeEach"}))
+
+    stop, waited = watch_fake_dredd(files, first_transaction_hangs, stall_timeout=1.0,
+                                    dredd_timeout=60, startup_timeout=30)  # fmt: skip
+    assert stop is not None and 1.5 <= waited < 6  # 0.5 s start-up, then the stall limit
+    assert stop.cause.startswith('no transaction progress for 1 s on "A" (beforeEach)')
+
+
+def test_the_startup_limit_grows_with_the_contract():
+    assert startup_limit(3000) > startup_limit(300) > startup_limit(0) >= 60
+    assert startup_limit(3000) >= 3000 * 0.05  # measured: about 18 ms a transaction to parse
+    assert startup_limit(10, stall_timeout=600) == 600  # never under the stall limit
 
 
 def test_dredds_own_time_limit_still_applies(tmp_path):
