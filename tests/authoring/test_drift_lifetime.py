@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -119,13 +120,17 @@ class Drifting:
         return sorted(self.tmp.glob(f"{FOLDER_PREFIX}*"))
 
     def text(self) -> str:
+        """Everything drift printed so far; all of it once drift has ended."""
+        ended = self.process.poll() is not None
         while True:
             try:
-                line = self.lines.get_nowait()
+                line = self.lines.get(timeout=10) if ended else self.lines.get_nowait()
             except queue.Empty:
                 break
-            if line is not None:
-                self.output.append(line)
+            if line is None:
+                self.lines.put(None)  # for a later call
+                break
+            self.output.append(line)
         return "".join(self.output)
 
 
@@ -206,3 +211,22 @@ def test_only_folders_provably_of_a_dead_drift_are_removed(tmp_path: Path):
     (tmp_path / f"{FOLDER_PREFIX}link").symlink_to(dead, target_is_directory=True)
     assert remove_abandoned(tmp_path) == [dead, reused]
     assert all(p.exists() for p in (mine, starting, garbled, other))
+
+
+@pytest.mark.e2e
+def test_an_uninterrupted_drift_judges_every_run_and_leaves_no_folder(tmp_path: Path):
+    """The runs, started from drift's main thread, are each judged as they end."""
+    drift = Drifting(tmp_path)
+    drift.process.wait(timeout=900)
+    output = drift.text()
+    assert drift.process.returncode == 0, output
+    started = re.findall(r"^\[drift\] started (.+)$", output, re.MULTILINE)
+    assert started == ["control", "renamed field", "removed field"], output
+    verdicts = dict(re.findall(r"^\[drift\] (.+?)\s{2,}(\S.*)$", output, re.MULTILINE))
+    assert verdicts.pop("control").startswith("passes"), output
+    assert {name: text.split(":")[0] for name, text in verdicts.items()} == {
+        "renamed field": "caught by Dredd",
+        "removed field": "caught by Dredd",
+    }, output
+    assert re.search(r"^caught 2 of 2 drifts \(by Dredd 2, by check 0\)", output, re.MULTILINE)
+    assert drift.folders() == [] and not drift.processes(), output

@@ -92,7 +92,7 @@ def test_a_hook_file_of_a_run_that_is_not_utf8(tmp_path: Path):
 
 def test_a_pyproject_that_is_not_utf8(mini: Project):
     pyproject = mini.root / "pyproject.toml"
-    pyproject.write_bytes(b'[tool.flask-dredd]\n# owner: ' + LATIN_1 + b'\nworkers = 1\n')
+    pyproject.write_bytes(b"[tool.flask-dredd]\n# owner: " + LATIN_1 + b"\nworkers = 1\n")
     assert_one_decode_error(mini.flask_dredd("names"), pyproject, 31)
 
 
