@@ -37,6 +37,7 @@ OWNER_FILE = "owner.json"
 #: How long a child may take to stop after SIGTERM before it is killed. A contract run
 #: stops its server and Dredd in 1-2 s; the whole stop must stay under 5 s.
 STOP_GRACE = 3.0
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 #: How often the children are looked at while drift waits for them.
 POLL = 0.1
 
@@ -96,20 +97,37 @@ class Sessions:
 
     def start(self, command: list[str], *, cwd: Path, env: dict[str, str], log: Path
               ) -> subprocess.Popen[bytes]:  # fmt: skip
-        """Start ``command`` from this (the main) thread: the parent-death signal is per thread."""
-        with open(log, "wb") as output:
-            process = subprocess.Popen(
-                command,
-                cwd=cwd,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=die_with_runner(),
-            )
-        self.running.append(process)
-        raise_if_interrupted()  # a signal whose raise was lost while the child started
+        """Start ``command`` from this (the main) thread: the parent-death signal is per thread.
+
+        Ctrl-C and SIGTERM are held back while the child is forked: raised inside the
+        at-fork hooks, Python printed "Exception ignored" and a traceback, and dropped
+        them. They arrive once the child is started and tracked, to be stopped with the
+        rest; the child unblocks them for itself before it runs.
+        """
+        arm = die_with_runner()
+
+        def in_child() -> None:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+            if arm is not None:
+                arm()
+
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            with open(log, "wb") as output:
+                process = subprocess.Popen(
+                    command,
+                    cwd=cwd,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    preexec_fn=in_child,
+                )
+            self.running.append(process)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a held signal raises here
+        raise_if_interrupted()
         return process
 
     def ended(self) -> list[subprocess.Popen[bytes]]:
