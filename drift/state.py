@@ -148,14 +148,15 @@ def refused_update_writes() -> Flask:
 
 
 def refused_restore_writes() -> Flask:
-    """A `POST /events/{id}/restore` refused to a non-owner (403) restores the event anyway."""
+    """A `POST /events/{id}/restore` refused to a non-owner (404: another's trash is not
+    theirs to see) restores the event anyway."""
 
     def write(args: dict[str, Any]) -> None:
         db.session.execute(
             update(Event).where(Event.id == args["event_id"]).values(deleted_at=None)
         )
 
-    return _after("events.restore_event", 403, write)
+    return _after("events.restore_event", 404, write)
 
 
 def soft_delete_hides_nothing() -> Flask:

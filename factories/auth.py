@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import current_app
 
+from eventapi.auth.login_csrf import PRESESSION_COOKIE, bound_token
 from eventapi.auth.sessions import new_session_key
 from eventapi.auth.tokens import issue_token
 from eventapi.models import LoginSession, User
@@ -65,13 +66,17 @@ def sign_in_browser(
 
 
 def with_login_csrf(transaction: Transaction) -> str:
-    """Send the login as a browser that fetched GET /auth/csrf: a fresh token in the
-    csrf_token cookie, and wherever the blueprint echoes it (header or form field).
+    """Send the login as a browser that fetched GET /auth/csrf: a fresh pre-session in its
+    cookie, the token bound to it in the csrf_token cookie, and the token wherever the
+    blueprint echoes it (header or form field).
 
-    The token lives only in the browser (double submit), so there is no row to create.
+    Both live only in the browser (no row to create); the token is bound to the
+    pre-session by the app's secret, which the hooks' app shares with the server.
     """
-    token = secrets.token_hex(32)  # what GET /auth/csrf hands out
+    presession = secrets.token_hex(32)  # what GET /auth/csrf hands out
+    token = bound_token(presession)
     config = current_app.config
+    set_cookie(transaction, PRESESSION_COOKIE, presession)
     set_cookie(transaction, config["CSRF_COOKIE_NAME"], token)
     header = config["CSRF_HEADER_NAME"]
     if any(name.lower() == header.lower() for name in request_headers(transaction)):

@@ -34,6 +34,7 @@ import os
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FunctionType
 from typing import Any, Generic, Literal, TypeVar
 
@@ -42,6 +43,7 @@ from dredd_hooks_handler import hooks
 from flask_dredd.callsite import at_call_site, project_frame
 from flask_dredd.exact.paths import PathPattern, PatternError
 from flask_dredd.matchers import Matcher
+from flask_dredd.sources import SourceDecodeError, read_python
 from flask_dredd.transactions import Transaction
 
 T = TypeVar("T")
@@ -249,23 +251,30 @@ def _hook_at_caller(
     return hook
 
 
-_trees: dict[tuple[str, int], ast.Module] = {}
+#: (file, mtime, line of a call) -> {string literal: its line} of the calls spanning it:
+#: one walk of the file per declaring call, not one per name (a declaration of 1,500
+#: names walked the whole file 1,500 times: 15 s of the handler's start).
+_literals: dict[tuple[str, int, int], dict[object, int]] = {}
 
 
 def _line_of(name: str, filename: str, call_line: int) -> int:
     """The line of the literal `name` in the call at `call_line`: in a declaration of many
     names, each one points at its own line."""
     try:
-        key = (filename, os.stat(filename).st_mtime_ns)
-        if key not in _trees:
-            with open(filename, encoding="utf-8") as source:
-                _trees[key] = ast.parse(source.read())
-        tree = _trees[key]
-    except (OSError, SyntaxError, ValueError):
+        key = (filename, os.stat(filename).st_mtime_ns, call_line)
+        if key not in _literals:
+            _literals[key] = _call_literals(ast.parse(read_python(Path(filename))), call_line)
+    except (OSError, SyntaxError, ValueError, SourceDecodeError):
         return call_line
+    return _literals[key].get(name, call_line)
+
+
+def _call_literals(tree: ast.Module, call_line: int) -> dict[object, int]:
+    """Each constant argument of the calls spanning `call_line`, first occurrence first."""
+    found: dict[object, int] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.lineno <= call_line <= (node.end_lineno or 0):
             for arg in node.args:
-                if isinstance(arg, ast.Constant) and arg.value == name:
-                    return arg.lineno
-    return call_line
+                if isinstance(arg, ast.Constant):
+                    found.setdefault(arg.value, arg.lineno)
+    return found

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_dredd.errors import FlaskDreddError
+from flask_dredd.sources import read_source
 
 SECTION = "tool.flask-dredd"
 PREFIX = "FLASK_DREDD_"
@@ -174,8 +175,8 @@ def read_pyproject(root: Path) -> tuple[Path | None, dict[str, Any] | None]:
     if not path.is_file():
         return None, None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(read_source(path, "settings file"))
+    except (tomllib.TOMLDecodeError, OSError) as exc:
         raise SettingsError(f"{path} cannot be read as TOML: {exc}") from None
     table = data.get("tool", {}).get("flask-dredd")
     if table is not None and not isinstance(table, dict):
@@ -230,7 +231,7 @@ def resolve(
 
 
 def _has_section(pyproject: Path | None) -> bool:
-    return pyproject is not None and f"[{SECTION}" in pyproject.read_text(encoding="utf-8")
+    return pyproject is not None and f"[{SECTION}" in read_source(pyproject, "settings file")
 
 
 def _value(

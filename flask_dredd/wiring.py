@@ -104,6 +104,7 @@ class Wiring:
             )
             check_same_database(isolation.db.engine.url)
             isolation.prepare()
+            watch_disconnects(isolation.db.engine)
         except BaseException:
             context.pop()  # no half-booted app left current
             raise
@@ -187,12 +188,47 @@ def report_setup_error(error: Exception, hook: str) -> None:
     The notice goes into the handler's abort file (``FLASK_DREDD_ABORT_FILE``) with
     ``"setup": true``; the hook still raises, so every transaction fails with the message.
     """
+    notice = {"cause": f"setup error: {error}", "hook": hook, "transaction": None, "setup": True}
+    _write_abort_notice(notice)
+
+
+def _write_abort_notice(notice: dict[str, Any], replace: bool = True) -> None:
     path = os.environ.get("FLASK_DREDD_ABORT_FILE")
     if not path:
         return  # not under `flask dredd run`: the failing hook says it all
-    notice = {"cause": f"setup error: {error}", "hook": hook, "transaction": None, "setup": True}
+    if not replace and Path(path).exists():
+        return
     with contextlib.suppress(OSError):  # the failing transactions carry the message anyway
         Path(path).write_text(json.dumps(notice))
+
+
+def watch_disconnects(engine: Any) -> None:
+    """A database that goes away mid-run (its connections closed: a restart,
+    ``pg_terminate_backend``, the database dropped) aborts the run, naming it.
+
+    The failing transaction alone would make it look like a failed contract (exit 1),
+    and the run's lock on the database ended with the connections. The first such error
+    of the hooks' engine leaves a notice in the abort file; the runner exits 3 with it.
+    """
+    from sqlalchemy import event
+
+    url = engine.url
+    where = f"{url.database} on {url.host}:{url.port or 5432}" if url.host else url.database
+
+    def on_error(context: Any) -> None:
+        if not context.is_disconnect:
+            return
+        error = str(context.original_exception).strip().splitlines()
+        cause = (
+            f"the database {where} went away mid-run: its connection was closed "
+            f"({error[0] if error else type(context.original_exception).__name__}); the "
+            "results after it prove nothing, and the run's lock on the database ended with "
+            "its connections. Find what closed them (a restart, pg_terminate_backend, the "
+            "database dropped), then run again"
+        )
+        _write_abort_notice({"cause": cause, "hook": None, "transaction": None}, replace=False)
+
+    event.listen(engine, "handle_error", on_error)
 
 
 def current_session() -> Any:

@@ -78,6 +78,7 @@ bind(
             f"{EVENTS} > Create an Event > Example 3",
             f"{EVENT} > Update an Event > Example 3",
             f"{EVENT} > Delete an Event > Example 3",
+            f"{EVENT} > Delete an Event for Good > Example 4",
             f"{RESTORE} > Example 4",
         ],
         given(caller=SOMEONE_BROWSER): [f"{EVENTS} > Create an Event > Example 4"],
@@ -111,6 +112,7 @@ bind(
         ],
         given(trashed_event, caller=SOMEONE): [
             f"{EVENT} > Retrieve a Trashed Event > Example 2",
+            f"{EVENT} > Delete an Event for Good > Example 3",
             f"{RESTORE} > Example 3",
         ],
     }

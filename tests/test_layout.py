@@ -20,7 +20,7 @@ ENGINE = Path(__file__).resolve().parents[1] / "flask_dredd"
 #: (the handler starts on a bare Python; SQLAlchemy or the wiring only inside functions).
 HANDLER_SIDE = {
     "hooks", "handler", "recorder", "declarations", "fixtures", "matchers", "transactions",
-    "callsite", "capture", "checks", "exact", "probes", "hookfiles", "errors",
+    "callsite", "capture", "checks", "exact", "probes", "hookfiles", "errors", "sources",
 }  # fmt: skip
 
 #: concern -> the concerns of flask_dredd it may import (besides itself and, for every

@@ -3,7 +3,12 @@ from sqlalchemy import select
 
 from eventapi.auth import bp
 from eventapi.auth.guard import require_session
-from eventapi.auth.login_csrf import check_login_csrf, login_token, set_login_token_cookie
+from eventapi.auth.login_csrf import (
+    check_login_csrf,
+    login_token,
+    set_login_token_cookie,
+    set_presession_cookie,
+)
 from eventapi.auth.passwords import password_matches
 from eventapi.auth.sessions import lifetime, purge_expired, start_session
 from eventapi.auth.tokens import issue_token
@@ -65,9 +70,11 @@ def login():
 @bp.get("/csrf")
 def login_csrf_token():
     """The token a browser's login must echo (login CSRF), in the csrf_token cookie."""
-    token = login_token()
+    token, presession = login_token()
     response = current_app.json.response({"csrf_token": token})
     response.headers.add("Vary", "Cookie")
+    if presession is not None:
+        set_presession_cookie(response, presession)
     set_login_token_cookie(response, token)
     return response
 

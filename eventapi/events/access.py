@@ -38,10 +38,16 @@ def find_event(event_id: int, *, with_trashed: bool = False) -> Event:
 
 
 def own_event(event_id: int, *, with_trashed: bool = False, message: str = OWNER_ONLY) -> Event:
-    """The event, if the caller owns it: 404 if it is not there, 403 if it is not theirs."""
+    """The event, if the caller owns it: 404 if it is not there, 403 if it is not theirs.
+
+    Someone else's trashed event is 404, as `GET` answers it: a 403 would tell the caller
+    that an event they cannot see exists.
+    """
     event = db.session.get(Event, event_id)
     if event is None or (event.deleted_at is not None and not with_trashed):
         raise not_found("Event", event_id)
+    if event.deleted_at is not None and event.owner_id != current_user().id:
+        raise not_found("Event", event_id)  # someone else's trash is not theirs to see
     ensure_owner(event, message)
     return event
 

@@ -36,6 +36,7 @@ from flask_dredd.authoring.inventory import Inventory, where
 from flask_dredd.contract.apib_text import untested_responses
 from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.contract.routes import Route, template_shape
+from flask_dredd.sources import read_python
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def raw_skip_problems(hook_paths: Iterable[Path], root: Path) -> list[Problem]:
 
 def _skip_assignments(path: Path) -> list[int]:
     try:
-        tree = ast.parse(path.read_text(), str(path))
+        tree = ast.parse(read_python(path), str(path))
     except SyntaxError:
         return []  # loading the hook file reports it, with the line
     lines = []

@@ -11,9 +11,14 @@ The unchanged app runs first as the control: if it fails, no verdict on a drift 
 mean anything.
 
 Runs go in parallel (`jobs`), each with its own SQLite database (a copy of one migrated
-once for all) and reports folder. The drifts share the hook files, so only the control
-probes their wiring (`run.wiring_probe`): a mistake there fails the control, and with it
-the whole judgement.
+once for all, in a temporary work folder) and reports folder. The drifts share the hook
+files, so only the control probes their wiring (`run.wiring_probe`): a mistake there
+fails the control, and with it the whole judgement.
+
+Drift owns its children as a run owns its own (`drift_runs`): each in a session of its
+own, tied to drift's life; Ctrl-C or SIGTERM stops every one (SIGTERM, then SIGKILL
+after 3 s), removes the work folder and ends drift with
+:class:`~flask_dredd.run.lifetime.Interrupted` (the command's exit 130).
 """
 
 from __future__ import annotations
@@ -24,22 +29,21 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask.cli import ScriptInfo
 
 from flask_dredd.authoring.check import Problem, route_problems
+from flask_dredd.authoring.drift_runs import POLL, Sessions, work_folder
 from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.contract.routes import app_routes
 from flask_dredd.errors import FlaskDreddError
 from flask_dredd.reporting.events import TransactionResult
 from flask_dredd.reporting.results import collect, parse_failure
+from flask_dredd.run.lifetime import interruptible
 
 
 @dataclass(frozen=True)
@@ -139,9 +143,11 @@ def slug(name: str) -> str:
 
 
 TEMPLATE = "template_contract.db"
+#: The longest one contract run (or the template's migration) may take before it is stopped.
+RUN_LIMIT = 900.0
 
 
-def migrated_template(flask_app: str, root: Path, work: Path) -> Path:
+def migrated_template(flask_app: str, root: Path, work: Path, sessions: Sessions) -> Path:
     """One SQLite database migrated to head, which every run starts from a copy of.
 
     Migrating costs each run a Python process that imports the app (4-5 s under load);
@@ -150,18 +156,17 @@ def migrated_template(flask_app: str, root: Path, work: Path) -> Path:
     template = work / TEMPLATE
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{template}", "PYTHONPATH": str(root)}
     command = [sys.executable, "-m", "flask", "--app", flask_app, "db", "upgrade"]
-    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=300)
-    if done.returncode != 0:
-        raise RuntimeError(f"`flask --app {flask_app} db upgrade` failed:\n{done.stderr[-2000:]}")
+    log = work / "migrate.log"
+    if sessions.wait(sessions.start(command, cwd=root, env=env, log=log), RUN_LIMIT) != 0:
+        output = log.read_text(encoding="utf-8", errors="replace")
+        raise RuntimeError(f"`flask --app {flask_app} db upgrade` failed:\n{output[-2000:]}")
     return template
 
 
-def contract_run(
-    drift: Drift, flask_app: str, root: Path, reports: Path, work: Path, control: bool = False
-) -> Verdict:
+def start_run(drift: Drift, flask_app: str, root: Path, reports: Path, work: Path,
+              sessions: Sessions, control: bool = False) -> subprocess.Popen[bytes]:  # fmt: skip
     """`flask dredd run` against the drifted app, as `make dredd` runs the real one, on a
-    copy of the migrated template."""
-    started = time.monotonic()
+    copy of the migrated template; its output goes to ``<work>/<slug>.log``."""
     folder = reports / slug(drift.name)
     database = work / f"{slug(drift.name)}_contract.db"
     shutil.copyfile(work / TEMPLATE, database)
@@ -172,14 +177,21 @@ def contract_run(
     ]  # fmt: skip
     if not control:  # the drifts share the hooks: the control's probe of their wiring does
         command.append("--no-wiring-probe")
-    process = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=900)
-    report = collect(folder, {}, process.returncode, "")
+    log = work / f"{slug(drift.name)}.log"
+    return sessions.start(command, cwd=root, env=dict(os.environ), log=log)
+
+
+def run_verdict(drift: Drift, exit_code: int, reports: Path, work: Path, seconds: float
+                ) -> Verdict:  # fmt: skip
+    """What one finished run says of its drift: Dredd's failed transactions and its output."""
+    report = collect(reports / slug(drift.name), {}, exit_code, "")
+    output = (work / f"{slug(drift.name)}.log").read_text(encoding="utf-8", errors="replace")
     return Verdict(
         drift,
-        process.returncode,
+        exit_code,
         failed=[row for row in report.rows if row.status == "failed"],
-        seconds=time.monotonic() - started,
-        output=process.stdout + process.stderr,
+        seconds=seconds,
+        output=output,
     )
 
 
@@ -204,29 +216,49 @@ def run_catalogue(
     jobs: int,
     on_verdict: Callable[[Verdict], None],
     excluded: Mapping[str, str] | None = None,
+    on_note: Callable[[str], None] = lambda note: None,
 ) -> tuple[Verdict, list[Verdict]]:
     """The control's verdict and each drift's, in catalogue order.
 
     A drift is caught by check only through problems the unchanged app does not have: a
     partial contract's known gaps (the control's own problems) are no evidence.
+
+    At most ``jobs`` runs at a time, all started and waited for from this thread. Ctrl-C
+    or SIGTERM raises :class:`~flask_dredd.run.lifetime.Interrupted` once every child
+    has stopped and the work folder is gone.
     """
-    lock = threading.Lock()
     known = {str(problem) for problem in check_routes(control, documented, excluded)}
-
-    def judge(drift: Drift) -> Verdict:
-        verdict = contract_run(drift, flask_app, root, reports, work, drift is control)
-        with lock:  # Flask app loading is not meant to run in several threads at once
-            problems = check_routes(drift, documented, excluded)
-            verdict.problems = [p for p in problems if str(p) not in known]
-            on_verdict(verdict)
-        return verdict
-
-    with tempfile.TemporaryDirectory(prefix="flask-dredd-drift-") as tmp:
-        work = Path(tmp)
-        migrated_template(flask_app, root, work)
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            verdicts = list(pool.map(judge, [control, *drifts]))
-    return verdicts[0], verdicts[1:]
+    sessions = Sessions()
+    everything = [control, *drifts]
+    verdicts: dict[int, Verdict] = {}
+    with interruptible(), work_folder(on_note) as work:
+        try:
+            migrated_template(flask_app, root, work, sessions)
+            waiting = list(enumerate(everything))
+            running: dict[subprocess.Popen[bytes], tuple[int, float]] = {}
+            while waiting or running:
+                while waiting and len(running) < jobs:
+                    index, drift = waiting.pop(0)
+                    on_note(f"started {drift.name}")
+                    process = start_run(drift, flask_app, root, reports, work, sessions,
+                                        drift is control)  # fmt: skip
+                    running[process] = (index, time.monotonic())
+                for process in sessions.ended():
+                    index, started = running.pop(process)
+                    drift = everything[index]
+                    seconds = time.monotonic() - started
+                    verdict = run_verdict(drift, process.returncode, reports, work, seconds)
+                    problems = check_routes(drift, documented, excluded)
+                    verdict.problems = [p for p in problems if str(p) not in known]
+                    verdicts[index] = verdict
+                    on_verdict(verdict)
+                overdue = [p for p, (_, t) in running.items() if time.monotonic() - t > RUN_LIMIT]
+                sessions.stop(overdue)  # each then ends like any run, with its exit code
+                time.sleep(POLL)
+        except BaseException:
+            sessions.stop()  # before the work folder, which their databases are in, goes
+            raise
+    return verdicts[0], [verdicts[i] for i in range(1, len(everything))]
 
 
 def summary_line(verdicts: list[Verdict], seconds: float) -> str:

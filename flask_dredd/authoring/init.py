@@ -18,6 +18,7 @@ from flask import Flask
 
 from flask_dredd.authoring.lockfile import VERSION, shipped_lock
 from flask_dredd.authoring.skeleton import actions, blueprint, factories_module, mapped_models
+from flask_dredd.sources import read_source
 
 GITIGNORE = ("node_modules/", "reports/", "var/")
 
@@ -64,7 +65,7 @@ def init(root: Path, app: Flask, import_path: str, *, force: bool = False,
 def settings_section(root: Path, app: Flask, import_path: str, prefix: str, force: bool,
                      done: Initialised) -> None:  # fmt: skip
     path = root / "pyproject.toml"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = read_source(path, "settings file") if path.exists() else ""
     if "[tool.flask-dredd" in text and not force:
         done.kept.append("pyproject.toml [tool.flask-dredd]")
         return
@@ -111,7 +112,8 @@ def workflow(root: Path, database: str, url_env: str) -> str:
     own = "true"  # the project's own install, when init can tell what it is
     if (root / "requirements.txt").exists():
         own = "pip install -r requirements.txt"
-    if (root / "pyproject.toml").exists() and "[project]" in (root / "pyproject.toml").read_text():
+    pyproject = root / "pyproject.toml"
+    if pyproject.exists() and "[project]" in read_source(pyproject, "settings file"):
         own = "pip install -e ."
     return WORKFLOW.format(install=own, database=database, url_env=url_env)
 

@@ -14,6 +14,7 @@ from dredd_hooks_handler import handler, hooks
 
 from flask_dredd.errors import FlaskDreddError, PreflightError
 from flask_dredd.run.dredd_config import DreddDefaults, load_dredd_config
+from flask_dredd.sources import read_python
 
 
 class ProjectError(FlaskDreddError, RuntimeError):
@@ -82,6 +83,8 @@ class Project:
         paths = [str(path) for path in self.hook_paths()]
         if str(self.root) not in sys.path:
             sys.path.insert(0, str(self.root))  # hook files import factories, the app, …
+        for path in paths:  # one that does not decode: its byte offset, not a SyntaxError
+            read_python(Path(path))
         previous, hooks.registry = hooks.registry, hooks.Registry()
         try:
             handler.load_hook_files(paths)

@@ -34,6 +34,7 @@ from flask_dredd.errors import FlaskDreddError, RunError
 from flask_dredd.reporting.results import collect
 from flask_dredd.run.config import RunConfig
 from flask_dredd.run.runner import run
+from flask_dredd.sources import read_source
 
 CAPTURE_FILE = "captured.jsonl"
 
@@ -155,7 +156,7 @@ def record(
     only_failing: bool = False,
 ) -> Recording:
     """Run `chosen` and write their real answers into `blueprint`."""
-    text = blueprint.read_text(encoding="utf-8")
+    text = read_source(blueprint, "blueprint")
     examples = located(text, documented)
     chosen_examples = [examples[name] for name in chosen]
     captured, failed, exit_code = run_chosen(config, blueprint, text, chosen_examples)
@@ -180,7 +181,7 @@ def record(
     # Bottom up, so earlier line numbers stay valid.
     for example, new in sorted(edits, key=lambda e: e[0].response.start, reverse=True):
         lines[example.response.start : example.response.end] = new
-    if edits and blueprint.read_text(encoding="utf-8") != text:
+    if edits and read_source(blueprint, "blueprint") != text:
         raise RecordError(
             f"{blueprint.name} changed while its transactions ran; nothing was written: "
             "run record again"

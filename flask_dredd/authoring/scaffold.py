@@ -21,6 +21,7 @@ from flask_dredd.authoring.check import nearest_name, python_string
 from flask_dredd.authoring.inventory import Inventory, where
 from flask_dredd.authoring.project import Project
 from flask_dredd.errors import FlaskDreddError
+from flask_dredd.sources import read_python
 
 
 class ScaffoldError(FlaskDreddError, RuntimeError):
@@ -54,7 +55,7 @@ def scaffold(project: Project, inventory: Inventory, name: str, prefix: str = ""
     path = project.hook_folder / f"{module_name(segments, name)}.py"
     factories = existing_factories(project, segments)
     created = not path.exists()
-    source = new_module(name, project) if created else path.read_text()
+    source = new_module(name, project) if created else read_python(path)
     source = with_factory_imports(source, project, factories)
     function = unique_function_name(source, function_name(name))
     decorator = f"@hooks.before({python_string(name)})"
@@ -145,7 +146,7 @@ def hooks_import(project: Project) -> str:
     """The project's way of importing the hooks API, read from its hook files."""
     for path in project.hook_paths():
         for statement in ("import dredd_hooks as hooks", "from flask_dredd import hooks"):
-            if statement in path.read_text():
+            if statement in read_python(path):
                 return statement
     return "import dredd_hooks as hooks"
 

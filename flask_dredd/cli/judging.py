@@ -28,6 +28,8 @@ from flask_dredd.cli.common import (
     with_project_options,
 )
 from flask_dredd.contract.compiler import documented_transactions
+from flask_dredd.errors import EXIT_INTERRUPTED
+from flask_dredd.run.lifetime import Interrupted, interruptible
 from flask_dredd.run.server import gunicorn_spec
 
 
@@ -62,8 +64,19 @@ def drift_command(
     """Run the whole contract against each deliberately drifted app of a catalogue.
 
     Ends with `caught N of M drifts`; exit status 1 when a drift went uncaught, 2 when
-    the unchanged app (the control, run alongside) does not pass.
+    the unchanged app (the control, run alongside) does not pass, 130 when interrupted
+    (Ctrl-C, SIGTERM: every run is stopped first).
     """
+    try:
+        with interruptible():  # Ctrl-C is ours to handle, never Click's `Aborted!` (exit 1)
+            _drift(ctx, catalogue, jobs, reports_dir, blueprint, dredd_config, factories)
+    except Interrupted as exc:
+        click.echo(f"[drift] interrupted by {exc}: every run stopped, the work folder removed")
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _drift(ctx: click.Context, catalogue: str, jobs: int, reports_dir: Path,
+           blueprint: Path | None, dredd_config: Path, factories: str) -> None:  # fmt: skip
     settings = settings_of(blueprint=blueprint, dredd_config=dredd_config, factories=factories)
     import_path = app_import_path(ctx, settings)
     project = project_of(settings)
@@ -89,6 +102,7 @@ def drift_command(
         jobs=jobs,
         on_verdict=show,
         excluded=settings["excluded-routes"],
+        on_note=lambda note: click.echo(f"[drift] {note}"),
     )
     if control_verdict.caught_by or control_verdict.exit_code != 0:
         fail("the unchanged app does not pass the contract; fix that before judging drifts")

@@ -31,6 +31,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from flask_dredd.contract.compiler import SCRIPT, DocumentedTransaction
+from flask_dredd.sources import SourceDecodeError, read_source
 
 CACHE_FOLDER = Path(".cache") / "flask-dredd"
 #: The setting that turns both caches off (`0`), e.g. to rule one out while debugging.
@@ -72,8 +73,8 @@ def cached_compile(
             for t in json.loads(entry.read_text(encoding="utf-8"))
         ]
     compiled = compile_()
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        if source is None or source.read_text(encoding="utf-8") == text:
+    with contextlib.suppress(OSError, SourceDecodeError):
+        if source is None or read_source(source, "blueprint") == text:
             _store(entry, compiled)
     return compiled
 

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask_dredd.errors import FlaskDreddError
+from flask_dredd.sources import read_source
 
 if TYPE_CHECKING:
     from flask_dredd.contract.compiler import DocumentedTransaction
@@ -140,7 +141,7 @@ def load_policy(root: Path) -> list[Rule]:
     if not path.is_file():
         return []
     try:
-        settings = tomllib.loads(path.read_text(encoding="utf-8"))
+        settings = tomllib.loads(read_source(path, "policy file"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise PolicyError(f"cannot read the policy in {path}: {exc}") from None
     tables = settings.get("tool", {}).get("flask-dredd", {}).get("policy", [])

@@ -21,6 +21,8 @@ from dredd_hooks_handler.settings import limit_under
 
 from flask_dredd.checks.engine import engine_hookfiles
 from flask_dredd.errors import PreflightError, RunError
+from flask_dredd.run.watchdog import startup_limit
+from flask_dredd.sources import read_source
 
 if TYPE_CHECKING:
     from flask_dredd.run.config import RunConfig
@@ -62,14 +64,14 @@ def load_dredd_config(
 
 def _read_dredd_config(root: Path, dredd_config: Path, path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_source(path, "Dredd configuration")
     except FileNotFoundError:
         raise PreflightError(
             f"{dredd_config} not found in {root}: run from the project's root, or name "
             "Dredd's configuration with --dredd-config / FLASK_DREDD_DREDD_CONFIG, or put "
             "the settings under [tool.flask-dredd] in pyproject.toml (`flask dredd init`)"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise PreflightError(f"cannot read {path}: {exc}") from None
     try:
         settings = yaml.safe_load(text)
@@ -118,6 +120,12 @@ def write_dredd_config(
         f"--hook-timeout {hook_limit:g} --stall-timeout {config.stall_timeout:g}"
     )
     settings["hooks-worker-handler-port"] = hooks_port
+    # Dredd gives the handler this long to start listening (it imports the hook files and
+    # the app); the watchdog's start-up limit, scaled by the contract, judges the start
+    # instead and says what it was doing, so Dredd's own limit is never the shorter.
+    startup_ms = startup_limit(len(contract.names), config.stall_timeout) * 1000
+    connect = settings.get("hooks-worker-connect-timeout") or 0
+    settings["hooks-worker-connect-timeout"] = int(max(connect, startup_ms))
     try:  # the engine's own hook file: its checks (exact examples, state, follow-ups, …)
         extra = engine_hookfiles({**os.environ, **config.env})
     except ValueError as exc:

@@ -39,6 +39,7 @@ from flask_dredd.contract.shards import (
 from flask_dredd.contract.shards import read_timings as read_shard_timings
 from flask_dredd.errors import ContractError, PreflightError
 from flask_dredd.run.dredd_config import DreddDefaults, load_dredd_config
+from flask_dredd.sources import read_source
 
 DERIVED_ENV = "FLASK_DREDD_DERIVED"
 
@@ -126,7 +127,7 @@ def preflight(
             ) from None
         raise PreflightError(f"{exc}\nFix the blueprint, then run again.") from None
     derived = derived_transactions(root, compiled)
-    whole = source.read_text(encoding="utf-8")
+    whole = read_source(source, "blueprint")
     if derived:  # the effective copy: derived actions beside their sources, then reordered
         whole = with_derived(whole, derived)
         text = reordered(whole, order) if order and spec is None else whole
@@ -150,7 +151,7 @@ def planned_contract(
     settings: dict[str, Any], source: Path, spec: ShardSpec, shard_plan: Path
 ) -> Contract:
     try:
-        text, record, mine = read_plan(shard_plan, spec, source.read_text(encoding="utf-8"))
+        text, record, mine = read_plan(shard_plan, spec, read_source(source, "blueprint"))
     except ShardError as exc:
         raise PreflightError(str(exc)) from None
     return Contract(settings, source, mine, None, text or None, spec, record)
@@ -226,8 +227,8 @@ def compile_blueprint(
     """
     if text is None:
         try:
-            whole = source.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            whole = read_source(source, "blueprint")
+        except OSError:
             return documented_transactions(source, node_modules)  # its error names the file
         compile_source = lambda: documented_transactions(source, node_modules)  # noqa: E731
         return cached_compile(whole, node_modules, compile_source, source)
@@ -312,8 +313,8 @@ def prepare_reports_folder(reports: Path) -> None:
 def reordered_blueprint(blueprint: Path, order: str) -> str:
     """``blueprint``'s text with its actions in ``order`` (names unchanged)."""
     try:
-        return reordered(blueprint.read_text(encoding="utf-8"), order)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return reordered(read_source(blueprint, "blueprint"), order)
+    except (OSError, ValueError) as exc:
         raise PreflightError(f"cannot reorder {blueprint}: {exc}") from None
 
 

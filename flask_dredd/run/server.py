@@ -29,6 +29,9 @@ from flask_dredd.errors import FlaskDreddError
 from flask_dredd.run.lifetime import die_with_runner
 from flask_dredd.run.ports import free_port
 
+#: The longest one readiness probe waits (connect and answer), within the time left.
+PROBE_TIMEOUT = 2.0
+
 
 class ServerStartError(FlaskDreddError, RuntimeError):
     """The server exited or never answered; the message carries its log."""
@@ -98,9 +101,14 @@ class GunicornServer:
             )
 
     def wait_ready(self, timeout: float = 30.0, probe_path: str = "/") -> float:
-        """Block until the server answers any HTTP response; return the seconds waited."""
+        """Block until the server answers any HTTP response; return the seconds waited.
+
+        Never longer than ``timeout``: each probe's connect and read are bounded by the
+        time left (a server that accepts but never answers held a 2 s probe past it).
+        """
         assert self.process is not None, "start() first"
         started = time.monotonic()
+        deadline = started + timeout
         while True:
             code = self.process.poll()
             if code is not None:
@@ -108,22 +116,33 @@ class GunicornServer:
                     f"gunicorn exited with status {code} before answering "
                     f"(log {self.log_path}):\n{log_tail(self.log_path)}"
                 )
-            if self._answers(probe_path):
+            if self._answers(probe_path, deadline):
                 return time.monotonic() - started
-            if time.monotonic() - started > timeout:
+            if time.monotonic() >= deadline:
                 raise ServerStartError(
                     f"gunicorn did not answer on {self.url} within {timeout:.0f} s "
                     f"(log {self.log_path}):\n{log_tail(self.log_path)}"
                 )
-            time.sleep(0.05)
+            time.sleep(max(0.0, min(0.05, deadline - time.monotonic())))
 
-    def _answers(self, path: str) -> bool:
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=2)
+    def _answers(self, path: str, deadline: float) -> bool:
+        """Whether the server answers before ``deadline`` (at most PROBE_TIMEOUT per try)."""
+
+        def left() -> float:
+            return min(PROBE_TIMEOUT, deadline - time.monotonic())
+
+        if left() <= 0:
+            return False
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=left())
         try:
+            conn.connect()
+            if left() <= 0 or conn.sock is None:
+                return False
+            conn.sock.settimeout(left())  # the read gets what the connect left, not afresh
             conn.request("GET", path)
             conn.getresponse().read()
             return True
-        except OSError:
+        except (OSError, http.client.HTTPException):
             return False
         finally:
             conn.close()

@@ -36,10 +36,12 @@ def test_the_login_token_comes_in_a_script_readable_lax_cookie_and_the_body(clie
     token = response.get_json()["csrf_token"]
     assert len(token) >= 32
     cookies = set_cookies(response)
-    assert set(cookies) == {"csrf_token"}  # no session: nothing is logged in yet
+    assert set(cookies) == {"csrf_token", "login_presession"}  # no session: none logged in yet
     assert cookies["csrf_token"].startswith(f"csrf_token={token};")
     assert cookie_attributes(cookies["csrf_token"]) >= {"path=/", "samesite=lax"}
     assert "httponly" not in cookie_attributes(cookies["csrf_token"])
+    # The pre-session the token is bound to: the server's alone, no script reads it.
+    assert cookie_attributes(cookies["login_presession"]) >= {"path=/", "samesite=lax", "httponly"}
     assert row_counts()["login_sessions"] == 0
     assert client.get("/auth/csrf").get_json()["csrf_token"] != token  # a fresh one each time
 
@@ -67,6 +69,30 @@ def a_short_token_equal_to_its_cookie(client) -> dict[str, str]:
     return csrf("abc")
 
 
+def a_cookie_planted_by_a_sibling_domain(client) -> dict[str, str]:
+    # A page on another subdomain sets a csrf_token cookie of its choosing for the parent
+    # domain and echoes it: an unsigned double submit took it.
+    login_csrf(client)  # the victim's browser has a pre-session of its own
+    client.set_cookie("csrf_token", "a" * 64)
+    return csrf("a" * 64)
+
+
+def a_real_token_of_the_attackers_own_browser(client) -> dict[str, str]:
+    # A token the server did hand out, but to the attacker's browser, planted in the
+    # victim's: bound to the attacker's pre-session, not to the victim's.
+    attacker = client.application.test_client()
+    token = attacker.get("/auth/csrf").get_json()["csrf_token"]
+    login_csrf(client)
+    client.set_cookie("csrf_token", token)
+    return csrf(token)
+
+
+def a_pre_session_without_its_token(client) -> dict[str, str]:
+    client.set_cookie("login_presession", "b" * 64)  # planted too, with no token bound to it
+    client.set_cookie("csrf_token", "a" * 64)
+    return csrf("a" * 64)
+
+
 @pytest.mark.parametrize("body", ["json", "form"])
 @pytest.mark.parametrize(
     "sent",
@@ -76,6 +102,9 @@ def a_short_token_equal_to_its_cookie(client) -> dict[str, str]:
         a_token_but_no_cookie,
         a_token_that_is_not_the_cookies,
         a_short_token_equal_to_its_cookie,
+        a_cookie_planted_by_a_sibling_domain,
+        a_real_token_of_the_attackers_own_browser,
+        a_pre_session_without_its_token,
     ],
 )
 def test_a_login_that_does_not_echo_its_cookie_is_403_and_logs_nobody_in(client, ada, body, sent):

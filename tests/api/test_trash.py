@@ -101,14 +101,23 @@ def test_restoring_a_live_event_is_409(client, event):
     error_of(response, 409, "not_trashed")
 
 
-def test_only_the_owner_restores(client):
+def test_only_the_owner_restores_and_to_anyone_else_the_trashed_event_does_not_exist(client):
     event = EventFactory(trashed=True)
     stranger = bearer(UserFactory())
     before = row_counts()
-    response = client.post(f"/events/{event.id}/restore", headers=stranger)
-    error_of(response, 403, "forbidden")
+    # As GET answers: a 403 would tell the stranger that the event exists.
+    seen = client.get(f"/events/{event.id}?with_trashed=true", headers=stranger)
+    restored = client.post(f"/events/{event.id}/restore", headers=stranger)
+    deleted = client.delete(f"/events/{event.id}?permanent=true", headers=stranger)
+    for response in (seen, restored, deleted):
+        assert error_of(response, 404, "not_found")["message"] == f"Event {event.id} was not found."
     assert db.session.get(Event, event.id).deleted_at is not None
     assert row_counts() == before
+    # Indistinguishable from an id that never existed.
+    unknown = client.post(f"/events/{event.id + 1}/restore", headers=stranger)
+    assert error_of(unknown, 404, "not_found")["message"].replace(str(event.id + 1), "N") == (
+        error_of(restored, 404, "not_found")["message"].replace(str(event.id), "N")
+    )
 
 
 @pytest.mark.parametrize("trashed", [False, True], ids=["live", "trashed"])

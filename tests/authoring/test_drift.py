@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,7 +121,13 @@ def test_only_problems_the_unchanged_app_lacks_count_as_a_catch(monkeypatch, tmp
     new = Problem("undocumented-route", "the app serves GET /extra (endpoint 'extra')")
     problems = {"control": [known], "same gaps": [known], "new route": [known, new]}
     monkeypatch.setattr(module, "migrated_template", lambda *args: None)
-    monkeypatch.setattr(module, "contract_run", lambda d, *args: Verdict(d, 0))
+
+    def start_run(drift, flask_app, root, reports, work, sessions, control=False):
+        command = [sys.executable, "-c", ""]  # a run that ends at once
+        return sessions.start(command, cwd=tmp_path, env=dict(os.environ), log=work / "log")
+
+    monkeypatch.setattr(module, "start_run", start_run)
+    monkeypatch.setattr(module, "run_verdict", lambda d, *args: Verdict(d, 0))
     monkeypatch.setattr(module, "check_routes", lambda d, *args: problems[d.name])
     control = Drift("control", "x:control()", "")
     drifts = [Drift("same gaps", "x:a()", ""), Drift("new route", "x:b()", "")]

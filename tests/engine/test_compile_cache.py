@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from flask_dredd.contract.compile_cache import cached_compile
 from flask_dredd.contract.compiler import DocumentedTransaction
+
+ROOT = Path(__file__).resolve().parents[2]
 
 ONE = DocumentedTransaction("A > B > C", "GET (200) /b", "GET", 200, "/b", "/b", "{}",
                             (("Content-Type", "application/json"),))  # fmt: skip
@@ -49,3 +53,16 @@ def test_an_unreadable_entry_is_compiled_again(tmp_path: Path):
     for entry in (tmp_path / ".cache" / "flask-dredd").glob("compiled-*.json"):
         entry.write_text("{torn")
     assert cached_compile("z", tmp_path, lambda: []) == []
+
+
+def test_a_compile_over_its_limit_is_a_contract_error_not_a_traceback(monkeypatch):
+    """The limit grows with the blueprint (a fixed 120 s ended a loaded machine's compile
+    of 3,000 transactions in a TimeoutExpired traceback, exit 1)."""
+    from flask_dredd.contract import compiler
+    from flask_dredd.errors import ContractError
+
+    assert compiler.compile_limit(380 * 1024) > compiler.compile_limit(64 * 1024) >= 120
+    monkeypatch.setattr(compiler, "COMPILE_BASE", 0.01)
+    monkeypatch.setattr(compiler, "COMPILE_PER_KB", 0.0)
+    with pytest.raises(ContractError, match=r"did not finish .*apiary.apib within 0 s"):
+        compiler.documented_transactions(ROOT / "apiary.apib", ROOT / "node_modules")

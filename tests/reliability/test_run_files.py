@@ -66,3 +66,25 @@ def test_the_handlers_limits_follow_the_hooks_worker_timeout_the_run_writes(tmp_
         "--hook-timeout 10.45 --stall-timeout 45",
         "--hook-timeout 2.5 --stall-timeout 45",
     ]
+
+
+def test_dredds_handler_connect_limit_is_never_shorter_than_the_start_up_limit(tmp_path: Path):
+    """Dredd gave a slow handler 30 s (dredd.yml) and ended the run with its own terse
+    "Connection timeout"; the watchdog's start-up limit, scaled by the contract, judges it."""
+    from flask_dredd.run.watchdog import startup_limit
+
+    settings = yaml.safe_load((ROOT / "dredd.yml").read_text())
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for given in (30000, 10**7):
+        settings["hooks-worker-connect-timeout"] = given
+        (tmp_path / "dredd.yml").write_text(yaml.safe_dump(settings))
+        config = RunConfig(
+            root=ROOT, flask_app="eventapi", app_spec="eventapi:create_app()",
+            database_url="sqlite:///x_contract.db", dredd_config=tmp_path / "dredd.yml",
+            reports_dir=reports,
+        )  # fmt: skip
+        contract = check_contract(config, reports)
+        written = yaml.safe_load(write_dredd_config(config, contract, "http://x:1", 1).read_text())
+        limit = startup_limit(len(contract.names), config.stall_timeout) * 1000
+        assert written["hooks-worker-connect-timeout"] == max(given, int(limit))

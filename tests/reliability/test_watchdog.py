@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import signal
 import subprocess
 import sys
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from flask_dredd.run.ports import free_port
-from flask_dredd.run.watchdog import Watched, probe, watch
+from flask_dredd.run.watchdog import Watched, probe, startup_limit, watch
 
 
 @pytest.fixture
@@ -90,18 +92,100 @@ def test_progress_keeps_the_run_going(tmp_path):
     assert dredd.returncode == 0
 
 
-def test_the_start_gets_the_startup_time_not_the_stall_limit(tmp_path):
-    files = watched(tmp_path, "http://127.0.0.1:9")
-    dredd = subprocess.Popen(["sleep", "60"])
+def watch_fake_dredd(files: Watched, dredd_code: str, script=None, **limits):
+    """watch() over a Dredd stand-in (Python ``dredd_code``) while ``script`` writes what a
+    handler would; (the Stop or None, seconds watched)."""
+    dredd = subprocess.Popen([sys.executable, "-c", dredd_code])
+    writer = threading.Thread(target=script or (lambda: None), daemon=True)
+    writer.start()
     try:
         started = time.monotonic()
-        stop = watch(dredd, files, stall_timeout=0.3, dredd_timeout=60, startup_timeout=2.0)
-        waited = time.monotonic() - started
+        stop = watch(dredd, files, poll=0.05, **limits)
+        return stop, time.monotonic() - started
     finally:
         dredd.kill()
         dredd.wait()
-    assert stop is not None and waited >= 2.0
-    assert '"A" (the first transaction; none was recorded)' in stop.cause
+        writer.join()
+
+
+SLEEPS = "import time; time.sleep(60)"  # a Dredd that waits on nothing, forever
+SPINS = "while True: pass"  # a Dredd whose start-up works without end
+
+
+def test_a_dredd_that_never_starts_a_transaction_is_a_startup_stall_so_named(
+    tmp_path, monkeypatch
+):
+    from flask_dredd.run import watchdog
+
+    # The start-up limit by default: a base plus so much per transaction of the contract.
+    monkeypatch.setattr(watchdog, "STARTUP_BASE", 0.5)
+    monkeypatch.setattr(watchdog, "STARTUP_PER_TRANSACTION", 0.5)
+    files = watched(tmp_path, "http://127.0.0.1:9")  # 2 transactions: 1.5 s
+
+    def handler_in_before_all() -> None:  # connected, then stuck in the setup hook
+        time.sleep(0.3)
+        files.inflight.write_text(json.dumps(
+            {"transaction": None, "event": "beforeAll", "hook": "hooks/setup.py:3 prepare"}))
+
+    stop, waited = watch_fake_dredd(files, SLEEPS, handler_in_before_all, stall_timeout=0.3,
+                                    dredd_timeout=60)  # fmt: skip
+    assert stop is not None and stop.kind == "stall"
+    assert 1.5 <= waited < 4  # nothing done for the start-up limit, since the last write
+    assert re.match(r"Dredd did not start its first transaction within \d+ s \(its start-up "
+                    r"did nothing \(no CPU used, no file written\) for 2 s\); the hooks "
+                    r"handler was in beforeAll, hook hooks/setup.py:3 prepare", stop.cause), (
+        stop.cause)  # fmt: skip
+    assert '"A"' not in stop.cause  # no transaction began: none is named
+
+
+def test_a_start_up_that_works_past_its_limit_is_stopped_so_named(tmp_path):
+    files = watched(tmp_path, "http://127.0.0.1:9")
+    stop, _ = watch_fake_dredd(files, SPINS, stall_timeout=0.3, dredd_timeout=120,
+                               startup_timeout=1.0)  # fmt: skip
+    assert stop is not None and stop.kind == "stall"
+    assert re.match(r"Dredd did not start its first transaction within \d+ s \(its start-up "
+                    r"limit for 2 transactions, 1 s of work: parsing the blueprint", stop.cause)
+    assert "the hooks handler had no message from Dredd yet" in stop.cause
+
+
+def test_a_slow_start_up_is_not_counted_against_the_stall_limit(tmp_path):
+    files = watched(tmp_path, "http://127.0.0.1:9")
+    # Dredd parsing a big blueprint: 2 s of work, many stall limits, before a transaction;
+    # then one every 0.1 s, and the end.
+    dredd = f"""
+import json, time
+started = time.monotonic()
+while time.monotonic() - started < 2:
+    pass
+for name in ["A", "B", "A", "B", "A"]:
+    with open({str(files.inflight)!r}, "w") as out:
+        out.write(json.dumps({{"transaction": name, "event": "beforeEach"}}))
+    with open({str(files.records)!r}, "a") as out:
+        out.write(json.dumps({{"name": name}}) + "\\n")
+    time.sleep(0.1)
+"""
+    stop, _ = watch_fake_dredd(files, dredd, stall_timeout=0.3, dredd_timeout=60,
+                               startup_timeout=30)  # fmt: skip
+    assert stop is None
+
+
+def test_the_stall_clock_starts_at_the_first_transaction(tmp_path):
+    files = watched(tmp_path, "http://127.0.0.1:9")
+
+    def first_transaction_hangs() -> None:
+        time.sleep(0.5)
+        files.inflight.write_text(json.dumps({"transaction": "A", "event": "beforeEach"}))
+
+    stop, waited = watch_fake_dredd(files, SLEEPS, first_transaction_hangs, stall_timeout=1.0,
+                                    dredd_timeout=60, startup_timeout=30)  # fmt: skip
+    assert stop is not None and 1.5 <= waited < 6  # 0.5 s start-up, then the stall limit
+    assert stop.cause.startswith('no transaction progress for 1 s on "A" (beforeEach)')
+
+
+def test_the_startup_limit_grows_with_the_contract():
+    assert startup_limit(3000) > startup_limit(300) > startup_limit(0) >= 60
+    assert startup_limit(3000) >= 3000 * 0.05  # measured: about 18 ms a transaction to parse
+    assert startup_limit(10, stall_timeout=600) == 600  # never under the stall limit
 
 
 def test_dredds_own_time_limit_still_applies(tmp_path):
