@@ -36,7 +36,7 @@ from flask_dredd.authoring.inventory import Inventory, where
 from flask_dredd.contract.apib_text import untested_responses
 from flask_dredd.contract.compiler import DocumentedTransaction
 from flask_dredd.contract.routes import Route, template_shape
-from flask_dredd.sources import read_python
+from flask_dredd.sources import read_python, read_source
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Problem:
 
 def untested_response_problems(blueprint: Path, root: Path) -> list[Problem]:
     """The responses of `blueprint` that Dredd would never test (see `untested_responses`)."""
-    lines = blueprint.read_text(encoding="utf-8").splitlines()
+    lines = read_source(blueprint, "blueprint").splitlines()
     return [
         Problem("untested-response", dropped.describe(where_path(blueprint, root)))
         for dropped in untested_responses(lines)
