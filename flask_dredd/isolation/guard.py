@@ -6,8 +6,12 @@ production database by mistake would be a disaster. A database is *designated* w
 - its name ends in ``_test`` or ``_contract`` (PostgreSQL: the database's name; SQLite:
   the file's name without its extension, so ``var/eventapi_contract.db`` is designated), or
 - it is an in-memory SQLite database (it dies with the process), or
-- ``FLASK_DREDD_ALLOW_DATABASE`` names exactly that database (its name, or for SQLite
-  its path).
+- ``FLASK_DREDD_ALLOW_DATABASE`` names exactly that database: character for character
+  (nothing stripped), its name, or for SQLite its file's path (absolute, as the
+  connection reports it; a symbolic link's path allows the link, never its target).
+
+On SQLite a file with more than one hard link is refused even when its name is
+designated, unless the variable names its exact path: another name reaches its rows.
 
 The rule is applied twice. This module judges a URL alone (:func:`check_url_name`, a
 necessary condition checked before anything connects or is created); the decisive check
@@ -68,13 +72,19 @@ def designated_name(name: str) -> bool:
 
 
 def allowed_by_env(backend: str, name_or_path: str) -> bool:
-    """``FLASK_DREDD_ALLOW_DATABASE`` names this database (SQLite: this file, however spelt)."""
-    allowed = os.environ.get(ALLOW_ENV, "").strip()
+    """``FLASK_DREDD_ALLOW_DATABASE`` names exactly this database.
+
+    Exactly: nothing is stripped, no link is followed. A SQLite path may be spelt
+    relative (made absolute against the working directory, as the driver does); the
+    decisive check compares the path the connection reports, symbolic links resolved,
+    so allowing a link's path never allows the file it points to.
+    """
+    allowed = os.environ.get(ALLOW_ENV, "")
     if not allowed or not name_or_path:
         return False
     if backend != "sqlite":
         return allowed == name_or_path
-    return allowed == name_or_path or Path(allowed).resolve() == Path(name_or_path).resolve()
+    return allowed == name_or_path or allowed == os.path.abspath(name_or_path)
 
 
 def database_name(url: str | URL) -> str:
