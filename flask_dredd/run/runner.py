@@ -279,7 +279,8 @@ def _run_locked(
         locks.hold_reports(reports)
     except LockError as exc:
         raise RunError(str(exc)) from None
-    stale = (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html", NOTES_FILE, VACUITY_FILE)
+    stale = (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html", NOTES_FILE, VACUITY_FILE,
+             "run.json")  # fmt: skip
     for name in (*stale, inflight.INFLIGHT_FILE, inflight.ABORT_FILE):
         (reports / name).unlink(missing_ok=True)  # never an older run's
     if contract.shard is not None and not contract.transactions:
