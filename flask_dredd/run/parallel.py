@@ -178,10 +178,10 @@ def hold_copies(config: RunConfig, locks: RunLocks) -> None:
     """
     from flask_dredd.isolation.guard import UnsafeDatabaseError
 
-    url = parse_url(config.database_url)
-    if url.get_backend_name() != "postgresql":
-        return  # SQLite: the template's own lock is held for the whole run
     try:
+        url = parse_url(config.database_url)
+        if url.get_backend_name() != "postgresql":
+            return  # SQLite: the template's own lock is held for the whole run
         url, _, opened = open_run_database(url, config.root)
         locks.hold_copies(opened, lambda name: _psycopg2_params(url, dbname=name))
     except (DatabaseError, UnsafeDatabaseError, LockError) as exc:

@@ -145,11 +145,14 @@ def remove_copy(entry: dict[str, Any], identity: RunIdentity) -> None:
     registered = (entry.get("device"), entry.get("inode"))
     if not stat.S_ISREG(status.st_mode) or (status.st_dev, status.st_ino) != registered:
         raise _not_ours(path, _describe(path))
+
+    def in_use(holder: RunIdentity | None) -> str:
+        who = holder.describe() if holder else "one that does not name itself yet"
+        return f"the shard copy {path} is in use by a run: {who}. Wait for it, or stop it"
+
     lock = FileLock(sqlite_lock_path(path, FileIdentity.of(status)))
     try:
-        lock.acquire(identity, lambda holder: f"the shard copy {path} is in use by a run: "
-                     + (holder.describe() if holder else "one that does not name itself yet")
-                     + ". Wait for it to finish, or stop it, then run again")  # fmt: skip
+        lock.acquire(identity, in_use)
     except LockError as exc:
         raise CopyError(str(exc)) from None
     try:

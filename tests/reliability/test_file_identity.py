@@ -74,3 +74,16 @@ def test_allowing_a_symbolic_link_does_not_allow_the_file_it_points_to(
             check_url_connection(make_url(f"sqlite:///{spelling}"))
     monkeypatch.setenv(ALLOW_ENV, str(precious))  # the real file's exact path
     assert check_url_connection(make_url(f"sqlite:///{precious}")).allowed
+
+
+def test_a_relative_allowance_is_read_against_the_working_directory_as_spelt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    sqlite_file(tmp_path / "precious.db")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(ALLOW_ENV, "precious.db")
+    assert check_url_connection(make_url(f"sqlite:///{tmp_path / 'precious.db'}")).allowed
+    monkeypatch.setenv(ALLOW_ENV, "sub/../precious.db")  # not the path, only one spelling
+    with pytest.raises(UnsafeDatabaseError, match="not designated"):
+        check_url_connection(make_url("sqlite:///precious.db"))
