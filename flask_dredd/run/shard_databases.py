@@ -61,6 +61,16 @@ def shard_name(name: str, index: int) -> str:
     return f"{match.group(1)}_shard{index}{match.group(2)}"
 
 
+def is_copy_name(template: Path, path: Path) -> bool:
+    """``path`` is shard K's copy of the SQLite file ``template``, for some K."""
+    if path.parent != template.parent:
+        return False
+    return any(
+        path.name == shard_name(template.stem, int(index)) + template.suffix
+        for index in re.findall(r"_shard([1-9][0-9]{0,5})", path.name)
+    )
+
+
 @dataclass
 class ShardDatabases:
     """Copies of ``template`` (the prepared, migrated database), one per shard.
@@ -94,10 +104,18 @@ class ShardDatabases:
         """SQLite: remove the copies a killed run on this template left (only ours)."""
         if self.opened.backend != "sqlite":
             return
-        _, registry = self._registry()
+        template, registry = self._registry()
         for entry in registry.entries():
+            path = Path(str(entry.get("path", "")))
+            if not is_copy_name(template, path):
+                # Never a registered name that is not one of this template's copies'.
+                raise ShardDatabaseError(
+                    f"{registry.path} lists {path}, which is no shard copy name of "
+                    f"{template}: it was not written by flask-dredd. Nothing was removed. "
+                    "Delete that list (the copies it names are yours to check), then run again"
+                )
             remove_copy(entry, self.identity)
-            registry.forget(Path(str(entry.get("path", ""))))
+            registry.forget(path)
 
     def _copy_files(self, count: int) -> None:
         template, registry = self._registry()

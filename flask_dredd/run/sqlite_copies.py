@@ -12,7 +12,9 @@ hard link to a protected file, someone's file, or a copy a killed run left. So a
 - *registered* (:class:`CopyRegistry`): its path, device and inode in
   `.flask-dredd-<template's device>-<inode>.shards.json` beside the template, written
   before the copy is handed to a shard;
-- *removed* (:func:`remove_copy`) only when the file at its name, looked at without
+- *removed* (:func:`remove_copy`) only when its registered name is one of the
+  template's copies' names (checked by the caller; the registry must be this user's
+  file of one link) and the file at that name, looked at without
   following a link, is still that registered file and its own lock is free (no run uses
   it); then its SQLite side files (`-wal`, `-shm`, `-journal`: regular files of one
   link, which SQLite made for it) go first and the copy last, so a removal cut short
@@ -66,6 +68,9 @@ class CopyRegistry:
         except OSError as exc:
             raise _not_ours(self.path, f"unreadable ({exc.strerror})") from None
         with os.fdopen(fd, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if status.st_uid != os.geteuid() or status.st_nlink != 1:
+                raise _not_ours(self.path, "owned by another user, or hard-linked")
             try:
                 data = json.loads(handle.read(1 << 20) or b"[]")
             except ValueError:

@@ -221,3 +221,18 @@ def test_postgres_copies_carry_their_mark_and_a_leftover_of_ours_is_replaced(
                     (f"{opened.name.removesuffix('_contract')}_shard%",))  # fmt: skip
         assert cur.fetchall() == []
     conn.close()
+
+
+def test_a_forged_registry_never_gets_a_protected_file_removed(
+    template: tuple[ShardDatabases, Path],
+):
+    databases, folder = template
+    precious = protected_file(folder / "precious.db")
+    status = precious.stat()
+    registry = folder / f".flask-dredd-{template_key(databases)}.shards.json"
+    registry.write_text(
+        json.dumps([{"path": str(precious), "device": status.st_dev, "inode": status.st_ino}])
+    )
+    with pytest.raises(ShardDatabaseError, match="which is no shard copy name of"):
+        databases.create(2)
+    assert sqlite_rows(precious) == ROWS and registry.exists()
