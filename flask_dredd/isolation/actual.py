@@ -7,7 +7,11 @@ ignores ``?mode=memory`` unless ``?uri=true`` is also there. So the guard's rule
 
 - PostgreSQL: ``current_database()``, and the server's address and port for the message;
 - SQLite: the main database's file from ``PRAGMA database_list`` (SQLite resolves
-  symbolic links; an empty file name is an in-memory or temporary database).
+  symbolic links; an empty file name is an in-memory or temporary database), and the
+  file itself: its device and inode, found after opening (:mod:`.file_identity`). A
+  file with more than one hard link is refused unless ``FLASK_DREDD_ALLOW_DATABASE``
+  names its exact path, since another name (a hard link keeps its own name in the
+  PRAGMA) reaches its rows; the run's lock is keyed by that identity.
 
 :func:`guard_engine` checks the URL's name once, then adds a pool ``checkout`` listener
 that verifies each DBAPI connection the first time it is handed out (SQLAlchemy forgets
@@ -29,7 +33,9 @@ from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 
 from flask_dredd.errors import IsolationError
 
+from .file_identity import FileIdentity, opened_file
 from .guard import (
+    ALLOW_ENV,
     UnsafeDatabaseError,
     allowed_by_env,
     check_url_name,
@@ -49,6 +55,7 @@ class OpenedDatabase:
     backend: str  # "postgresql" or "sqlite"
     name: str  # PostgreSQL: the database's name; SQLite: the main file's path, "" in memory
     server: str = ""  # PostgreSQL: "host:port", or "a local socket"
+    file: FileIdentity | None = None  # SQLite: the file opened (None in memory)
 
     @property
     def in_memory(self) -> bool:
@@ -60,10 +67,22 @@ class OpenedDatabase:
         return Path(self.name).stem if self.backend == "sqlite" else self.name
 
     @property
+    def allowed(self) -> bool:
+        """``FLASK_DREDD_ALLOW_DATABASE`` names exactly this database (this file's path)."""
+        return allowed_by_env(self.backend, self.name)
+
+    @property
+    def linked_elsewhere(self) -> bool:
+        """A SQLite file that other names (hard links) reach too."""
+        return self.file is not None and self.file.links > 1
+
+    @property
     def designated(self) -> bool:
         if self.in_memory:
             return True
-        return designated_name(self.rule_name) or allowed_by_env(self.backend, self.name)
+        if self.linked_elsewhere:
+            return self.allowed
+        return designated_name(self.rule_name) or self.allowed
 
     def describe(self) -> str:
         if self.backend == "sqlite":
@@ -85,7 +104,8 @@ def opened_database(dbapi_connection: Any, backend: str) -> OpenedDatabase:
         elif backend == "sqlite":
             cursor.execute("PRAGMA database_list")
             files = {row[1]: row[2] for row in cursor.fetchall()}
-            opened = OpenedDatabase(backend, files.get("main") or "")
+            path = files.get("main") or ""
+            opened = OpenedDatabase(backend, path, file=_sqlite_file(path) if path else None)
         else:
             raise IsolationError(
                 f"The safety guard can check postgresql and sqlite connections; {backend!r} "
@@ -99,9 +119,36 @@ def opened_database(dbapi_connection: Any, backend: str) -> OpenedDatabase:
     return opened
 
 
+def _sqlite_file(path: str) -> FileIdentity:
+    try:
+        return opened_file(path)
+    except OSError as exc:
+        raise UnsafeDatabaseError(
+            f"Refusing to reset the SQLite database {path}: cannot tell which file the "
+            f"driver opened ({exc.strerror or exc}). Nothing was written; run again once "
+            "nothing moves or replaces the file.",
+            name=Path(path).stem,
+        ) from None
+
+
+def hard_link_refusal(url: URL, opened: OpenedDatabase) -> str:
+    """Why a designated-looking file with other names is refused, and the fixes."""
+    assert opened.file is not None
+    return (
+        f"Refusing to reset the SQLite database {opened.name} at "
+        f"{url.render_as_string(hide_password=True)}: the file has {opened.file.links} hard "
+        "links, so other names (possibly a protected database's) reach the same rows, and a "
+        "reset deletes every row in it.\n"
+        "Fix: give contract testing a file of its own (cp, never ln), or, if every row in "
+        f"it is disposable, set {ALLOW_ENV}={opened.name}"
+    )
+
+
 def check_opened(dbapi_connection: Any, url: URL) -> OpenedDatabase:
     """Raise :class:`UnsafeDatabaseError` unless the connection's database is designated."""
     opened = opened_database(dbapi_connection, url.get_backend_name())
+    if opened.linked_elsewhere and not opened.designated:
+        raise UnsafeDatabaseError(hard_link_refusal(url, opened), url, opened.rule_name)
     if not opened.designated:
         raise UnsafeDatabaseError(
             refusal_message(

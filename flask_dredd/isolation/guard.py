@@ -6,8 +6,13 @@ production database by mistake would be a disaster. A database is *designated* w
 - its name ends in ``_test`` or ``_contract`` (PostgreSQL: the database's name; SQLite:
   the file's name without its extension, so ``var/eventapi_contract.db`` is designated), or
 - it is an in-memory SQLite database (it dies with the process), or
-- ``FLASK_DREDD_ALLOW_DATABASE`` names exactly that database (its name, or for SQLite
-  its path).
+- ``FLASK_DREDD_ALLOW_DATABASE`` names exactly that database: character for character
+  (nothing stripped), its name, or for SQLite its file's path (as the connection
+  reports it: absolute, symbolic links resolved; a relative one is read against the
+  working directory; a symbolic link's path never allows its target).
+
+On SQLite a file with more than one hard link is refused even when its name is
+designated, unless the variable names its exact path: another name reaches its rows.
 
 The rule is applied twice. This module judges a URL alone (:func:`check_url_name`, a
 necessary condition checked before anything connects or is created); the decisive check
@@ -68,13 +73,24 @@ def designated_name(name: str) -> bool:
 
 
 def allowed_by_env(backend: str, name_or_path: str) -> bool:
-    """``FLASK_DREDD_ALLOW_DATABASE`` names this database (SQLite: this file, however spelt)."""
-    allowed = os.environ.get(ALLOW_ENV, "").strip()
+    """``FLASK_DREDD_ALLOW_DATABASE`` names exactly this database.
+
+    Exactly: nothing is stripped, no link is followed, no ``..`` is folded. A SQLite
+    path may be spelt relative to the working directory (joined to it, as the driver
+    does); the decisive check compares the path the connection reports, symbolic links
+    resolved, so allowing a link's path never allows the file it points to.
+    """
+    allowed = os.environ.get(ALLOW_ENV, "")
     if not allowed or not name_or_path:
         return False
     if backend != "sqlite":
         return allowed == name_or_path
-    return allowed == name_or_path or Path(allowed).resolve() == Path(name_or_path).resolve()
+    return _joined(allowed) == _joined(name_or_path)
+
+
+def _joined(path: str) -> str:
+    """``path`` against the working directory, as spelt (no normalisation, no links)."""
+    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
 
 
 def database_name(url: str | URL) -> str:

@@ -4,7 +4,9 @@ Each run writes in run.json what it replayed (`contract.shards.contract_record`)
 .apib's name and sha256, the shard (`K/N`, or null), its transactions (name, Dredd's
 id, position in the whole contract) and the contract's total. `merge()` refuses, with a
 `MergeError` naming the folder and the fix, shards that do not fit together: a folder
-with no run.json (the run did not finish, or is no flask-dredd run), different .apib
+whose run did not finish (its `run.lock` is still there: the run is going or was
+killed, so a run.json beside it is an older run's), a folder with no run.json (the run
+did not finish, or is no flask-dredd run), different .apib
 contents, different N, a shard twice or missing (named), a transaction in two shards or
 in none. Then it writes one `dredd.xml`, `run.json`, `transactions.jsonl` and
 `index.html` with the existing report code, rows in document order; a transaction a
@@ -17,7 +19,9 @@ time, the slowest shard and the balance (slowest / mean).
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -31,6 +35,8 @@ from flask_dredd.reporting.results import RECORD_FILE, RunReport, collect, read_
 from flask_dredd.reporting.xunit import NOT_RUN, XUNIT_FILE, Case, write_xunit
 
 RUN_FILE = "run.json"
+#: The reports folder's lock file (run.locks.REPORTS_LOCK): there while its run is.
+RUN_LOCK = "run.lock"
 
 
 class MergeError(FlaskDreddError, RuntimeError):
@@ -83,10 +89,38 @@ class Merged:
         return self.slowest.seconds / mean if mean > 0 else 1.0
 
 
+def _unfinished(folder: Path) -> str:
+    """Why the run of ``folder`` did not finish ("" if it did): its lock file is there.
+
+    A run removes its ``run.lock`` as its very last step; one that is still there
+    belongs to a run still going (the lock is held) or killed (it is free), and any
+    run.json beside it is an older run's.
+    """
+    try:
+        fd = os.open(folder / RUN_LOCK, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return ""
+    except OSError:
+        return "its lock file is unreadable"
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return "its run is still going"
+    finally:
+        os.close(fd)  # releases the probe's shared lock, if taken
+    return "its run was killed before it finished"
+
+
 def read_shard(folder: Path) -> ShardReports:
     path = folder / RUN_FILE
     if not folder.is_dir():
         raise MergeError(f"{folder} is not a folder: give the reports folder of each shard")
+    unfinished = _unfinished(folder)
+    if unfinished:
+        raise MergeError(
+            f"{folder} holds no finished run ({unfinished}: {folder / RUN_LOCK} is still "
+            f"there, so any {RUN_FILE} in it is an older run's); run that shard again"
+        )
     try:
         run = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -6,10 +6,19 @@ false failures that look like bugs in the API. So a run holds:
 
 - a lock on its reports folder: ``<reports>/run.lock``, taken before anything in the
   folder is touched;
-- a lock on its database, taken after the safety guard and before migration:
-  PostgreSQL, a session-level advisory lock (:data:`ADVISORY_KEY`) on a dedicated
-  autocommit connection whose ``application_name`` names the run; SQLite, the lock
-  file ``<database file>.lock`` beside the database file.
+- a lock on its database, taken after the safety guard and before migration, on the
+  database the guard's connection reported (never on the URL's spelling of it):
+  PostgreSQL, a session-level advisory lock (:data:`ADVISORY_KEY`) in the database
+  ``current_database()`` named, on a dedicated autocommit connection whose
+  ``application_name`` names the run; SQLite, a lock file named by the opened file's
+  device and inode, ``.flask-dredd-<device>-<inode>.lock`` in its folder, so every
+  spelling of one file (path, ``..``, symbolic link, ``file:`` URI with any query)
+  meets one lock (a second hard link is refused by the guard unless allowed by its
+  exact path).
+
+A lock file is opened without following a symbolic link, and one that is no regular
+file of one link, or holds more than a run's identity, is refused rather than
+truncated: a lock file planted as a link to a protected file must never empty it.
 
 Lock files are ``flock``-ed and hold the run's identity as JSON (pid, start time, host,
 command line). The operating system releases a flock, and PostgreSQL an advisory lock,
@@ -23,91 +32,49 @@ which the runner calls last, after the reports are written.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
-import shlex
-import socket
-import sys
+import stat
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dredd_hooks_handler.lifeline import is_running
 from sqlalchemy.engine import URL
 
-from flask_dredd.errors import FlaskDreddError
-from flask_dredd.run.database import DatabaseError
+from flask_dredd.isolation.file_identity import FileIdentity
+from flask_dredd.run.advisory_lock import ADVISORY_KEY, AdvisoryLock, copies_key
+from flask_dredd.run.lock_holders import (
+    LockError,
+    LockHeldError,
+    RunIdentity,
+    database_refusal,
+    what_to_do,
+)
 
-#: The advisory lock key: "flask-dr" in ASCII, an arbitrary constant no other tool uses.
-ADVISORY_KEY = 0x666C61736B2D6472
+if TYPE_CHECKING:
+    from flask_dredd.isolation.actual import OpenedDatabase
+
+__all__ = ["ADVISORY_KEY", "FileLock", "LockError", "LockHeldError", "RunIdentity", "RunLocks"]
+
 #: The lock file inside a reports folder.
 REPORTS_LOCK = "run.lock"
-#: PostgreSQL truncates application_name to 63 bytes (NAMEDATALEN - 1).
-_APPLICATION_NAME_MAX = 63
-_APPLICATION_PREFIX = "flask-dredd run"
-
-
-class LockError(FlaskDreddError, RuntimeError):
-    """A run cannot take one of its locks; the message says why and what to do."""
-
-
-class LockHeldError(LockError):
-    """Another run holds the database or the reports folder; the message names it."""
-
-
-@dataclass(frozen=True)
-class RunIdentity:
-    """Who holds a lock: enough for a person to find the run and decide what to do."""
-
-    pid: int
-    started: str  # UTC, e.g. 2026-12-01T11:50:03Z
-    host: str
-    command: str
-
-    @classmethod
-    def current(cls) -> RunIdentity:
-        return cls(
-            pid=os.getpid(),
-            started=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            host=socket.gethostname(),
-            command=shlex.join(sys.argv),
-        )
-
-    @property
-    def run_id(self) -> str:
-        """Unique per run; children carry it (see :mod:`flask_dredd.run.lifetime`)."""
-        return f"{self.pid}-{self.started}"
-
-    def application_name(self) -> str:
-        """What the lock connection calls itself in ``pg_stat_activity``."""
-        return f"{_APPLICATION_PREFIX} {self.pid} {self.started} {self.host}"[
-            :_APPLICATION_NAME_MAX
-        ]
-
-    def describe(self) -> str:
-        return f"pid {self.pid}, started {self.started} on {self.host}, command: {self.command}"
-
-
-def _command_line_of(pid: int) -> str | None:
-    """The command line of a process on this host, from /proc (Linux); None if unknown."""
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return None
-    parts = [p.decode(errors="replace") for p in raw.split(b"\0") if p]
-    return shlex.join(parts) if parts else None
-
-
-def _what_to_do(pid: int, host: str, other_target: str) -> str:
-    stop = f"stop it (kill {pid})" if host == socket.gethostname() else f"stop it (on {host})"
-    return f"Wait for it to finish, {stop}, or give this run {other_target}."
+#: Never follow a link at a lock file's name; never leak the descriptor into children.
+_LOCK_FILE_FLAGS = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
+#: A run's identity as JSON is far smaller; anything bigger is someone else's file.
+_LOCK_FILE_MAX = 65536
 
 
 # ---------------------------------------------------------------- lock files
+
+
+def sqlite_lock_path(database: Path, file: FileIdentity) -> Path:
+    """The lock file of the SQLite file ``file`` (opened as ``database``): by identity."""
+    return database.parent / f".flask-dredd-{file.key}.lock"
 
 
 class FileLock:
@@ -126,13 +93,19 @@ class FileLock:
         """
         for _ in range(10):
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+                fd = os.open(self.path, _LOCK_FILE_FLAGS, 0o644)
             except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise LockError(self._not_ours("a symbolic link")) from None
                 raise LockError(
                     f"cannot create the lock file {self.path}: {exc.strerror}. A run locks "
                     "its database and reports folder with a file beside them: make that "
                     "folder writable, or choose another one."
                 ) from None
+            problem = self._foreign(fd)
+            if problem:
+                os.close(fd)
+                raise LockError(self._not_ours(problem))
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -160,6 +133,25 @@ class FileLock:
             self.path.unlink()
         os.close(self._fd)
         self._fd = None
+
+    @staticmethod
+    def _foreign(fd: int) -> str:
+        """What makes the open file something other than a lock file of ours, or ""."""
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            return "not a regular file"
+        if status.st_nlink != 1:
+            return f"a file with {status.st_nlink} hard links"
+        if status.st_size > _LOCK_FILE_MAX:
+            return f"a file of {status.st_size} bytes, more than a run's identity"
+        return ""
+
+    def _not_ours(self, what: str) -> str:
+        return (
+            f"the lock file {self.path} is {what}: not a lock file of flask-dredd's, and "
+            "taking it would write into whatever it leads to. Nothing was written. Remove "
+            "it (it is no database), then run again."
+        )
 
     def _still_at_path(self, fd: int) -> bool:
         try:
@@ -191,94 +183,6 @@ def _read_identity(fd: int) -> RunIdentity | None:
     return identity if identity is not None and isinstance(identity.pid, int) else None
 
 
-# ---------------------------------------------------------------- PostgreSQL
-
-
-class AdvisoryLock:
-    """A session-level advisory lock on the run's database, on a connection of its own."""
-
-    def __init__(self, connect_params: dict[str, object]) -> None:
-        self.connect_params = connect_params
-        self._conn: Any = None
-
-    def acquire(self, identity: RunIdentity, database: str, server: str) -> None:
-        import psycopg2
-
-        params = {**self.connect_params, "application_name": identity.application_name()}
-        try:
-            conn = psycopg2.connect(**params)
-        except psycopg2.Error as exc:
-            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            message = f"cannot open the lock connection to {database} on {server}: {reason}"
-            raise DatabaseError(message) from None
-        # Autocommit: the connection stays "idle", never "idle in transaction", so the
-        # resets' check for sessions that block them does not count it.
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_KEY,))
-            (locked,) = cur.fetchone()
-            if locked:
-                self._conn = conn
-                return
-            holder = _advisory_holder(cur)
-        conn.close()
-        what = f"PostgreSQL database {database} on {server}"
-        raise LockHeldError(_database_refusal(what, holder))
-
-    def release(self) -> None:
-        if self._conn is None:
-            return
-        # Closing the session releases the lock anyway; unlock first to say so explicitly.
-        with contextlib.suppress(Exception), self._conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_KEY,))
-        with contextlib.suppress(Exception):
-            self._conn.close()
-        self._conn = None
-
-
-def _advisory_holder(cur: Any) -> RunIdentity | str:
-    """Who holds :data:`ADVISORY_KEY` here: a run's identity, or what PostgreSQL knows."""
-    cur.execute(
-        """
-        SELECT a.pid, a.application_name, host(a.client_addr), a.backend_start
-        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted
-          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-          AND l.classid = %s::bigint::oid AND l.objid = %s::bigint::oid AND l.objsubid = 1
-        """,
-        (ADVISORY_KEY >> 32, ADVISORY_KEY & 0xFFFFFFFF),
-    )
-    row = cur.fetchone()
-    if row is None:  # released between our attempt and this query
-        return "a run that has just finished; try again"
-    backend_pid, application_name, client, backend_start = row
-    name = application_name or ""
-    words = name.split(" ")
-    skip = len(_APPLICATION_PREFIX.split(" "))
-    if name.startswith(_APPLICATION_PREFIX) and len(words) > skip + 1 and words[skip].isdigit():
-        pid, started, host = int(words[skip]), words[skip + 1], " ".join(words[skip + 2 :])
-        here = socket.gethostname()
-        if host and here.startswith(host):  # the name may cut the host name short
-            command = _command_line_of(pid) or "unknown (the run has just ended?)"
-            return RunIdentity(pid=pid, started=started, host=here, command=command)
-        return RunIdentity(pid, started, host, command="not readable from this host")
-    return (
-        f"PostgreSQL backend {backend_pid} (application_name {application_name!r}, "
-        f"client {client or 'local socket'}, connected {backend_start:%Y-%m-%d %H:%M:%S})"
-    )
-
-
-def _database_refusal(what: str, holder: RunIdentity | str | None) -> str:
-    target = "another database (DATABASE_URL / --database-url)"
-    if isinstance(holder, RunIdentity):
-        return (
-            f"another flask-dredd run is using {what}: {holder.describe()}.\n"
-            f"{_what_to_do(holder.pid, holder.host, target)}"
-        )
-    who = holder or "a run that does not name itself yet"
-    return f"{what} is locked by {who}.\nWait for it to finish, or give this run {target}."
-
-
 # ---------------------------------------------------------------- the run's locks
 
 
@@ -289,6 +193,9 @@ class RunLocks:
         self.identity = identity
         self.note = note  # prints a line, e.g. that a stale lock was taken over
         self._held: list[FileLock | AdvisoryLock] = []
+        self._database_lock: FileLock | AdvisoryLock | None = None
+        #: The database locked by :meth:`hold_database`, as its guard reported it.
+        self.database: OpenedDatabase | None = None
 
     def hold_reports(self, folder: Path) -> None:
         """Lock ``folder`` (which exists) for this run, or raise :class:`LockHeldError`."""
@@ -302,30 +209,61 @@ class RunLocks:
                 )
             return (
                 f"another flask-dredd run is writing its reports to {folder}: "
-                f"{holder.describe()}.\n{_what_to_do(holder.pid, holder.host, target)}"
+                f"{holder.describe()}.\n{what_to_do(holder.pid, holder.host, target)}"
             )
 
         self._hold_file(FileLock(folder / REPORTS_LOCK), refusal)
 
-    def hold_database(self, url: URL, postgres_params: Callable[[], dict[str, object]]) -> None:
-        """Lock the database at ``url``; ``postgres_params`` gives psycopg2's arguments."""
-        if url.get_backend_name() == "sqlite":
-            database = url.database or ""
-            if database in ("", ":memory:") or database.startswith("file:"):
-                return  # no file beside which to lock; the guard judges these
-            path = Path(database).resolve()
+    def hold_database(
+        self,
+        url: URL,
+        opened: OpenedDatabase,
+        postgres_params: Callable[[str], dict[str, object]],
+    ) -> None:
+        """Lock the database the guard's connection to ``url`` reported (``opened``).
+
+        ``postgres_params(dbname)`` gives psycopg2's arguments for a connection to the
+        server ``url`` names, in database ``dbname``.
+        """
+        if opened.backend == "sqlite":
+            if opened.file is None:
+                raise LockError(
+                    f"cannot lock the SQLite database at {url.render_as_string()}: it is in "
+                    "memory, which a run cannot share with its server (use a file)"
+                )
+            path = Path(opened.name)
+            file_lock = FileLock(sqlite_lock_path(path, opened.file))
             self._hold_file(
-                FileLock(path.with_name(path.name + ".lock")),
-                lambda holder: _database_refusal(f"SQLite database {path}", holder),
+                file_lock, lambda holder: database_refusal(f"SQLite database {path}", holder)
             )
+            self._database_lock, self.database = file_lock, opened
             return
-        lock = AdvisoryLock(postgres_params())
-        lock.acquire(
-            self.identity,
-            database=url.database or "",
-            server=f"{url.host or 'localhost'}:{url.port or 5432}",
-        )
+        lock = AdvisoryLock(postgres_params(opened.name))
+        lock.acquire(self.identity, database=opened.name, server=opened.server)
         self._held.append(lock)
+        self._database_lock, self.database = lock, opened
+
+    def hold_copies(
+        self, opened: OpenedDatabase, postgres_params: Callable[[str], dict[str, object]]
+    ) -> None:
+        """PostgreSQL: lock the shard copies of database ``opened`` (``--parallel``).
+
+        Taken before the database's own lock and held until the copies are dropped, in
+        the server's ``postgres`` database: the database's own lock must be let go
+        before it is copied, and this one keeps a second parallel run from copying it,
+        migrating it or dropping the copies meanwhile.
+        """
+        lock = AdvisoryLock(postgres_params("postgres"), key=copies_key(opened.name))
+        what = f"the shard copies of PostgreSQL database {opened.name} on {opened.server}"
+        lock.acquire(self.identity, database="postgres", server=opened.server, what=what)
+        self._held.append(lock)
+
+    def release_database(self) -> None:
+        """Let go of the database's lock alone (PostgreSQL, before it is copied)."""
+        if self._database_lock is not None:
+            self._held.remove(self._database_lock)
+            self._database_lock.release()
+            self._database_lock = None
 
     def _hold_file(self, lock: FileLock, refusal: Callable[[RunIdentity | None], str]) -> None:
         stale = lock.acquire(self.identity, refusal)

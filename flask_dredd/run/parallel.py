@@ -5,7 +5,11 @@
    run, else counts) are written to `<reports>/timings.json`, which every shard reads,
    so all N compute the same split;
 2. the configured database is prepared once (guarded, created, locked, migrated) and
-   copied per shard (`shard_databases`);
+   copied per shard (`shard_databases`). Its lock is held until the copies are dropped
+   at the end (SQLite); PostgreSQL copies a database only with no session on it, so
+   there the copies' own advisory lock is taken first (`RunLocks.hold_copies`) and held
+   to the end instead. Either way a second parallel run on the same database is refused
+   at once, and never copies over, migrates or drops what this one uses;
 3. each shard is a child `flask dredd run --shard K/N --no-migrate` with its own database
    copy, server, handler port and reports folder `<reports>/shardK`; their output is
    shown line by line, prefixed `[shard K/N]`. They lock their own database and folder,
@@ -40,7 +44,12 @@ from flask_dredd.reporting.console import progress, result_line
 from flask_dredd.reporting.results import RECORD_FILE
 from flask_dredd.reporting.shards import MergeError, merge, summary_lines
 from flask_dredd.run.config import RunConfig, RunResult, child_environment
-from flask_dredd.run.database import parse_url
+from flask_dredd.run.database import (
+    DatabaseError,
+    _psycopg2_params,
+    open_run_database,
+    parse_url,
+)
 from flask_dredd.run.lifetime import RUN_ID_ENV, Interrupted, die_with_runner, interruptible
 from flask_dredd.run.locks import LockError, RunIdentity, RunLocks
 from flask_dredd.run.runner import (
@@ -111,13 +120,19 @@ def _run_locked(config: RunConfig, count: int, identity: RunIdentity, locks: Run
     env[CONTRACT_ENV] = str(replace(whole, everything=whole.transactions).write_everything(
         reports / CONTRACT_FILE))
     t0 = time.monotonic()
-    databases = ShardDatabases(parse_url(config.database_url))
+    template_locks = RunLocks(identity, note=lambda m: progress("lock", m))
+    databases: ShardDatabases | None = None
     try:
         with interruptible():  # the shards' own Ctrl-C handling starts in run_shards
-            with RunLocks(identity, note=lambda m: progress("lock", m)) as template_locks:
-                summary = prepare_database(config, env, template_locks)
-            # Released before copying: PostgreSQL copies a template only with no session on it.
-            databases.template = parse_url(env["DATABASE_URL"])
+            hold_copies(config, template_locks)
+            summary = prepare_database(config, env, template_locks)
+            assert template_locks.database is not None
+            template = parse_url(env["DATABASE_URL"])
+            databases = ShardDatabases(template, template_locks.database, identity)
+            if template_locks.database.backend == "postgresql":
+                # PostgreSQL copies a template only with no session on it; the copies'
+                # lock, taken first, stays held. SQLite's stays held until the end.
+                template_locks.release_database()
             urls = databases.create(count)
         progress(
             "database",
@@ -132,8 +147,9 @@ def _run_locked(config: RunConfig, count: int, identity: RunIdentity, locks: Run
         progress("stopped", f"{exc} while preparing the shards' databases; no shard ran")
         return RunResult(exit_code=130, phases={"total": time.monotonic() - started})
     finally:
-        for note in databases.drop():
+        for note in databases.drop() if databases is not None else []:
             progress("database", note)
+        template_locks.release()  # only now: no other run may copy or use it before
     wall = time.monotonic() - started
     try:
         merged = merge(folders, reports)
@@ -152,6 +168,24 @@ def _run_locked(config: RunConfig, count: int, identity: RunIdentity, locks: Run
     progress("done", f"exit {exit_code} in {wall:.1f} s (wall, {count} shards); merged reports "
                      f"in {reports}")  # fmt: skip
     return RunResult(exit_code=exit_code, phases={"total": wall})
+
+
+def hold_copies(config: RunConfig, locks: RunLocks) -> None:
+    """PostgreSQL: lock the shard copies of the configured database, before its own lock.
+
+    A second parallel run on the same server and database is refused here at once,
+    before it migrates the template or touches a copy.
+    """
+    from flask_dredd.isolation.guard import UnsafeDatabaseError
+
+    try:
+        url = parse_url(config.database_url)
+        if url.get_backend_name() != "postgresql":
+            return  # SQLite: the template's own lock is held for the whole run
+        url, _, opened = open_run_database(url, config.root)
+        locks.hold_copies(opened, lambda name: _psycopg2_params(url, dbname=name))
+    except (DatabaseError, UnsafeDatabaseError, LockError) as exc:
+        raise RunError(str(exc)) from None
 
 
 def snapshot_timings(config: RunConfig, reports: Path) -> Path:

@@ -82,8 +82,10 @@ def prepare_database(config: RunConfig, env: dict[str, str], locks: RunLocks) ->
 
     try:
         migrations = migrations_setting(None, config.root, env)  # before creating anything
-        url, created, _ = open_run_database(parse_url(config.database_url), config.root)
-        locks.hold_database(url, lambda: _psycopg2_params(url, dbname=url.database or ""))
+        url, created, opened = open_run_database(parse_url(config.database_url), config.root)
+        # The lock is on the database the guard's connection reported, not on the URL's
+        # spelling of it: every spelling of one file or database meets one lock.
+        locks.hold_database(url, opened, lambda name: _psycopg2_params(url, dbname=name))
     except (DatabaseError, UnsafeDatabaseError, MigrationsNotFoundError, LockError) as exc:
         raise RunError(str(exc)) from None
     env["DATABASE_URL"] = url.render_as_string(hide_password=False)  # SQLite: made absolute
@@ -294,7 +296,7 @@ def _run_locked(
         locks.hold_reports(reports)
     except LockError as exc:
         raise RunError(str(exc)) from None
-    stale = (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html")
+    stale = (RECORD_FILE, HANDLER_LOG, "dredd.xml", "index.html", "run.json")
     for name in (*stale, inflight.INFLIGHT_FILE, inflight.ABORT_FILE):
         (reports / name).unlink(missing_ok=True)  # never an older run's
     if contract.shard is not None and not contract.transactions:

@@ -99,6 +99,7 @@ def run_parallel(tmp_path: Path, database_url: str) -> subprocess.CompletedProce
 def test_parallel_two_on_sqlite(tmp_path: Path):
     run_parallel(tmp_path, f"sqlite:///{tmp_path / 'eventapi_contract.db'}")
     assert sorted(p.name for p in tmp_path.glob("*.db")) == ["eventapi_contract.db"]  # copies gone
+    assert not list(tmp_path.glob(".flask-dredd-*"))  # their registry and every lock too
 
 
 def test_parallel_two_on_postgres(tmp_path: Path, postgres_url: str):
@@ -140,6 +141,9 @@ def test_ctrl_c_stops_every_shard_and_leaves_no_process(tmp_path: Path):
     left = {pid: family.get(pid, "a shard's runner") for pid in {*shard_runners, *family}
             if is_running(pid)}  # fmt: skip
     assert not left, left
+    # The copies are dropped, their locks and registry gone with them.
+    assert sorted(p.name for p in tmp_path.glob("*.db")) == ["eventapi_contract.db"]
+    assert not list(tmp_path.glob(".flask-dredd-*"))
 
 
 def test_a_failing_shard_does_not_hide_the_others_results(tmp_path: Path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 from pathlib import Path
 
@@ -210,6 +211,23 @@ def test_merge_refuses_a_shard_twice_and_an_unfinished_one(tmp_path: Path):
     (twice / "run.json").unlink()
     with pytest.raises(MergeError, match="has no run.json: its run did not finish"):
         merge([a, twice], tmp_path / "out")
+
+
+def test_merge_refuses_a_stale_run_json_beside_a_killed_or_running_shard(tmp_path: Path):
+    a = shard_folder(tmp_path, "1/2", [1, 2, 4])
+    b = shard_folder(tmp_path, "2/2", [0, 3])  # an earlier, finished run's run.json
+    lock = b / "run.lock"
+    lock.write_text('{"pid": 1}')  # a killed run's: its lock file stayed, unlocked
+    with pytest.raises(MergeError) as killed:
+        merge([a, b], tmp_path / "out")
+    assert f"{b} holds no finished run (its run was killed before it finished" in str(killed.value)
+    assert "run that shard again" in str(killed.value)
+    with lock.open() as held:  # a run still going holds its lock
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(MergeError, match="its run is still going"):
+            merge([a, b], tmp_path / "out")
+    lock.unlink()  # a run that finished removes its lock file last
+    assert merge([a, b], tmp_path / "out").exit_code == 0
 
 
 def test_merge_refuses_shards_split_differently(tmp_path: Path):

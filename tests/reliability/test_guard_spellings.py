@@ -5,7 +5,9 @@ Hypothesis spells URLs that all reach the same non-designated database of 1,000 
 parameters that override the target (``?dbname=``, ``?host=``, ``?mode=memory`` without
 ``?uri=true``), designated-looking decoys in the URL's path, percent-encoding, case,
 userinfo, host forms, ``postgres://`` and ``postgresql+psycopg2://``, SQLite ``file:``
-URIs, relative and absolute paths, a designated-looking symbolic link. Every spelling
+URIs, relative and absolute paths, a designated-looking symbolic link, a designated-looking
+hard link (to a second protected file: a hard link keeps its own name in SQLite's
+``PRAGMA database_list``, so only the file's identity reveals it). Every spelling
 must be refused by the run's database phase, by ``Isolation.prepare()`` and by a
 strategy's own reset, and the rows are counted after each: 0 lost.
 """
@@ -56,7 +58,11 @@ def precious_postgres() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def precious_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return precious_sqlite_folder(tmp_path_factory.mktemp("guard_spellings")).parent
+    folder = precious_sqlite_folder(tmp_path_factory.mktemp("guard_spellings")).parent
+    (folder / "second").mkdir()
+    hard_linked = precious_sqlite_folder(folder / "second")  # second/precious.db, 1,000 rows
+    os.link(hard_linked, folder / "h_contract.db")
+    return folder
 
 
 def encoded(draw: st.DrawFn, value: str, keep: str = "") -> str:
@@ -122,7 +128,8 @@ def postgres_spellings(draw: st.DrawFn, name: str) -> str:
 
 @st.composite
 def sqlite_spellings(draw: st.DrawFn, folder: Path) -> str:
-    file = draw(st.sampled_from(["precious.db", "x_contract.db"]))  # the latter: a symlink
+    # x_contract.db: a symbolic link to precious.db; h_contract.db: a hard link.
+    file = draw(st.sampled_from(["precious.db", "x_contract.db", "h_contract.db"]))
     where = draw(st.sampled_from(["absolute", "relative", "dotted", "doubled"]))
     if where == "absolute":
         path = f"{folder}/{file}"

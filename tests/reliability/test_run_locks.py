@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
+from flask_dredd.isolation.file_identity import FileIdentity
 from flask_dredd.reporting.xunit import read_xunit
+from flask_dredd.run.locks import sqlite_lock_path
 
 from .runs import Run, postgres_database_fixture, start_run  # noqa: F401 (fixture)
 
@@ -98,7 +101,7 @@ def test_second_run_on_one_sqlite_database_is_refused_naming_the_first(
     assert winner.passed, winner.output
     assert f"SQLite database {tmp_path / 'eventapi_contract.db'}" in refused.output
     assert_refused_naming(refused, winner, OTHER_DATABASE, refusal_budget)
-    assert not (tmp_path / "eventapi_contract.db.lock").exists()  # released at the end
+    assert not list(tmp_path.glob(".flask-dredd-*.lock"))  # released at the end
 
 
 def test_second_run_on_one_reports_folder_is_refused_naming_the_first(
@@ -153,11 +156,13 @@ def test_stale_lock_files_of_a_killed_run_are_taken_over_with_a_note(tmp_path: P
         "host": "somewhere",
         "command": "flask --app eventapi dredd run (killed)",
     }
-    for lock in (Path(f"{database}.lock"), reports / "run.lock"):
+    sqlite3.connect(database).close()  # the database's lock file is named by its inode
+    database_lock = sqlite_lock_path(database, FileIdentity.of(database.stat()))
+    for lock in (database_lock, reports / "run.lock"):
         lock.write_text(json.dumps(gone))
     run = start_run(reports, f"sqlite:///{database}").finish()
     assert run.passed, run.output
-    assert f"took over the lock {database}.lock left by a run that is gone" in run.output
+    assert f"took over the lock {database_lock} left by a run that is gone" in run.output
     assert f"took over the lock {reports / 'run.lock'}" in run.output
     assert f"pid {gone['pid']}, started 2026-01-01T00:00:00Z" in run.output
-    assert not Path(f"{database}.lock").exists() and not (reports / "run.lock").exists()
+    assert not database_lock.exists() and not (reports / "run.lock").exists()
