@@ -45,8 +45,8 @@ help: ## list the targets
 	@echo "          SHARD=K/N (shard K of N), PARALLEL=N (N shards at once), TIMINGS=file (balances them)"
 	@echo "          TEST_JOBS=$(TEST_JOBS) (make test's pytest workers; 1: one process)"
 	@echo "Time limits of make dredd, in seconds (exit 3 when one ends the run):"
-	@echo "          STALL_TIMEOUT=$(or $(STALL_TIMEOUT),60)   no transaction progress for this long aborts the run"
-	@echo "          HOOK_TIMEOUT=$(or $(HOOK_TIMEOUT),4)     one hook running this long aborts the run (keep it under Dredd's 5)"
+	@echo "          STALL_TIMEOUT=$(or $(STALL_TIMEOUT),60)   no transaction progress (or one hook running) this long aborts the run"
+	@echo "          HOOK_TIMEOUT=$(or $(HOOK_TIMEOUT),4.75)  a hook running this long fails its transaction; the run goes on (default: just under dredd.yml's hooks-worker-timeout)"
 	@echo "          SERVER_TIMEOUT=$(or $(SERVER_TIMEOUT),30)  gunicorn must answer within this (exit 2 if not)"
 	@echo "          DREDD_TIMEOUT=$(or $(DREDD_TIMEOUT),1800) the whole Dredd phase"
 
