@@ -17,8 +17,9 @@ A key whose name matches the `secret-keys` setting (FLASK_DREDD_SECRET_KEYS, by 
 under any opt-out and inside an undocumented object too: ``$.password_hash: undocumented
 secret`` (its value is never shown).
 
-Like `exact-body`: only a transaction Dredd was about to pass, with a JSON body;
-`FLASK_DREDD_EXACT=0` turns it off.
+Every response of the documented status with a JSON body is judged, also one Gavel
+failed already (where the MSON is `fixed-type`, Gavel refuses the extra key too, but its
+message does not say which): the finding names it. `FLASK_DREDD_EXACT=0` turns it off.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class Closed(Check):
         self.secrets = secret_keys()
 
     def check(self, context: Context) -> list[Finding]:
-        if not context.comparable:
+        if not context.documented_status:
             return []
         documented = _json(context.expected.get("body"))
         actual = _json(real_body(context.real))

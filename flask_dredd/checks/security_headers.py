@@ -11,8 +11,8 @@ A header of these families that the example does not document (no header of that
 is a failing finding ``header Access-Control-Allow-Origin: not documented, got "*"``; a
 cookie is shown by its name only (``got cookie session``), never its value. The opt-out
 is `extra_allowed("header Access-Control-Allow-Origin", reason=…, only=[…])`, noted with
-its reason. Like `exact-headers`: only a transaction Dredd was about to pass;
-`inexact(name, reason=…)` and `FLASK_DREDD_EXACT=0` turn it off.
+its reason. Every response of the documented status is judged, also one Gavel failed
+already; `inexact(name, reason=…)` and `FLASK_DREDD_EXACT=0` turn it off.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class SecurityHeaders(Check):
         return mode() != "off"
 
     def check(self, context: Context) -> list[Finding]:
-        if not context.comparable or rules_for(context.name).inexact_reason is not None:
+        if not context.documented_status or rules_for(context.name).inexact_reason is not None:
             return []
         documented = {str(k).lower() for k in _headers(context.expected)}
         allowed = {a.header: a for a in allowances(context.name) if a.header is not None}

@@ -141,7 +141,16 @@ def test_values_nobody_documents_and_other_verdicts_are_left_alone(monkeypatch):
     assert judged(answered(real)) == []
     inexact("Other > Example 1", reason="rendered by a third party")
     assert judged(answered({**DOCUMENTED, "debug": 1}, name="Other > Example 1")) == []
-    assert judged(answered({**DOCUMENTED, "debug": 1}, valid=False, status="fail")) == []
+    # Failed by Gavel already (a fixed-type schema refuses the key too, without naming
+    # it): still judged, the key named; a response of another status is not judged.
+    refused = answered({**DOCUMENTED, "debug": 1}, valid=False, status="fail",
+                       message="body: data should NOT have additional properties")
+    assert judged(refused) == ["$.debug: not documented, got 1"]
+    assert refused["test"]["message"] == (
+        "body: data should NOT have additional properties\n$.debug: not documented, got 1")
+    crashed = answered({"trace": "..."}, valid=False, status="fail")
+    crashed["real"]["statusCode"] = 500
+    assert judged(crashed) == []
     monkeypatch.setenv("FLASK_DREDD_EXACT", "0")
     assert judged(answered({**DOCUMENTED, "debug": 1})) == []
     monkeypatch.setenv("FLASK_DREDD_EXACT", "strict")  # retired: the same as 1

@@ -84,7 +84,11 @@ def test_extra_allowed_on_a_header_is_noted_with_its_reason():
 
 def test_other_verdicts_inexact_and_exact_off_are_left_alone(monkeypatch):
     grant = {"access-control-allow-credentials": "true"}
-    assert judged(answered(grant, valid=False, status="fail")) == []
+    assert judged(answered(grant, valid=False, status="fail")) == [
+        'header Access-Control-Allow-Credentials: not documented, got "true"']
+    crashed = answered(grant, valid=False, status="fail")
+    crashed["real"]["statusCode"] = 500
+    assert judged(crashed) == []
     inexact(NAME, reason="served by a third party")
     assert judged(answered(grant)) == []
     assert judged(answered(grant, name="Other")) == [
