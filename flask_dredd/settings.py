@@ -301,7 +301,9 @@ def markdown_table() -> str:
     rows = ["| pyproject key | option | environment | default | what it is |",
             "|---|---|---|---|---|"]  # fmt: skip
     for s in SETTINGS:
+        # A `|` in a cell, even in a code span, would end it: GitHub reads `\|` as `|`.
         default = "—" if s.default in (None, "", [], {}) else f"`{_toml(s.default)}`"
+        default = default.replace("|", "\\|")
         option = f"`{s.option}`" if s.option else "—"
         rows.append(f"| `{s.key}` | {option} | `{s.variable}` | {default} | {s.help} |")
     return "\n".join(rows)
