@@ -1,6 +1,7 @@
 """Declarations about transactions, kept in hook files (e.g. `hooks/declarations.py`):
 
-    from flask_dredd.declarations import inexact, no_fixtures, skip, volatile, volatile_header
+    from flask_dredd.declarations import extra_allowed, inexact, no_fixtures, skip, volatile
+    from flask_dredd.declarations import volatile_header
     from flask_dredd import matchers
 
     no_fixtures(
