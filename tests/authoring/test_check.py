@@ -263,3 +263,29 @@ def test_a_misspelt_settings_key_is_named_with_the_valid_ones(mini: Project):
     said = result.stderr
     assert "unknown setting in [tool.flask-dredd]: 'workres' (did you mean 'workers'?)" in said
     assert "Valid keys: app, app-spec, db" in result.stderr
+
+
+def test_extra_allowed_is_listed_as_an_opt_out_with_its_reason(mini: Project):
+    mini.write(
+        "hooks/extra.py",
+        "from flask_dredd.declarations import extra_allowed\n"
+        "\n"
+        'extra_allowed("$[*]", reason="items carry warehouse codes", only=["Items > Items"])\n',
+    )
+    checked = mini.flask_dredd("check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    site = "(hooks/extra.py:3)"
+    assert checked.stdout.splitlines()[:3] == [
+        "exact: Items > Items > List items: exact; extra keys allowed at $[*]: items carry "
+        f"warehouse codes {site}",
+        "exact: Items > Items > Create an item: exact; extra keys allowed at $[*]: items carry "
+        f"warehouse codes {site}",
+        "exactness: 5 exact, 0 with volatile fields, 2 opted out",
+    ]
+    named = mini.flask_dredd("names")
+    assert named.returncode == 0, named.stderr
+    listed = [line for line in named.stdout.splitlines() if "extra keys allowed" in line]
+    assert [line.split("  ")[0] for line in listed] == [
+        "Items > Items > List items", "Items > Items > Create an item"]
+    assert all(line.endswith(f"[exact; extra keys allowed at $[*]: items carry warehouse codes "
+                             f"{site}]") for line in listed)  # fmt: skip
