@@ -5,7 +5,8 @@ is never looked at, so a response that gains a CORS grant or a cookie passes. Th
 looks at the real response's headers of the families that grant something to a client:
 
 - `Access-Control-*` (a CORS grant: `Access-Control-Allow-Origin: *`);
-- `Set-Cookie` (a cookie the client did not ask for).
+- `Set-Cookie` (a cookie the client did not ask for);
+- `Allow` (the methods a resource accepts: a 405 or an OPTIONS that grants more).
 
 A header of these families that the example does not document (no header of that name)
 is a failing finding ``header Access-Control-Allow-Origin: not documented, got "*"``; a
@@ -27,7 +28,7 @@ from flask_dredd.exact.headers import Cookie
 from flask_dredd.exact.transaction import mode, rules_for
 
 #: Lower-case names, or prefixes ending in "-", of the headers judged when undocumented.
-FAMILIES = ("access-control-", "set-cookie")
+FAMILIES = ("access-control-", "set-cookie", "allow")
 
 
 def security_relevant(name: str) -> bool:

@@ -49,6 +49,12 @@ def test_it_is_registered_with_the_other_checks():
     assert SecurityHeaders in discover()
 
 
+def test_an_undocumented_allow_fails_too():
+    assert judged(answered({"allow": "GET, DELETE"})) == [
+        'header Allow: not documented, got "GET, DELETE"']
+    assert judged(answered({"allow": "GET"}, {"Allow": "GET"})) == []
+
+
 def test_an_undocumented_cors_grant_fails_and_other_headers_do_not():
     granted = answered({"access-control-allow-origin": "*", "x-request-id": "abc"})
     assert judged(granted) == ['header Access-Control-Allow-Origin: not documented, got "*"']
