@@ -153,6 +153,9 @@ NARROW = [
     ("cookie flag: SameSite", narrow.session_cookie_samesite_strict),
     ("Content-Type parameter", narrow.speakers_json_with_charset),
     ("WWW-Authenticate scheme", narrow.expired_token_basic_challenge),
+    ("undocumented secret key", narrow.user_password_hash_shown),
+    ("undocumented key", narrow.event_internal_note_shown),
+    ("undocumented CORS grant", narrow.events_open_to_every_origin),
 ]
 
 DRIFTS = [

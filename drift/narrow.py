@@ -276,3 +276,25 @@ def expired_token_basic_challenge() -> Flask:
         return response
 
     return app
+
+
+def user_password_hash_shown() -> Flask:
+    """A user's answer also carries the password hash the documentation never shows."""
+    return _answers_of("users.get_user", lambda u: {**u, "password_hash": "pbkdf2:sha256:x$y"})
+
+
+def event_internal_note_shown() -> Flask:
+    """An event's answer gains a key the documentation does not declare."""
+    return _answers_of("events.get_event", lambda e: {**e, "internal_note": "VIP guest list"})
+
+
+def events_open_to_every_origin() -> Flask:
+    """Every answer grants CORS to any origin (`Access-Control-Allow-Origin: *`)."""
+    app = create_app()
+
+    @app.after_request
+    def grant(response: Response) -> Response:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return app

@@ -1,6 +1,7 @@
 """Declarations about transactions, kept in hook files (e.g. `hooks/declarations.py`):
 
-    from flask_dredd.declarations import inexact, no_fixtures, skip, volatile, volatile_header
+    from flask_dredd.declarations import extra_allowed, inexact, no_fixtures, skip, volatile
+    from flask_dredd.declarations import volatile_header
     from flask_dredd import matchers
 
     no_fixtures(
@@ -10,6 +11,7 @@
     volatile("$..created_at", matchers.DATETIME_UTC)       # any body, at any depth
     volatile_header("Set-Cookie", matchers.token(43), cookie="session")
     inexact("Stats > Scores > List scores", "$.items[*].score", reason="a model's output")
+    extra_allowed("$.meta.*", reason="paging hints the client ignores", only=["Events >"])
 
 `no_fixtures`, `skip` and `inexact` register a `before(name)` hook in the hooks
 registry, so `flask dredd names`, `flask dredd check` and the run summary find them
@@ -23,6 +25,12 @@ skip or an `inexact` without a reason is refused when the hook file loads.
 the pattern, or in the named header (one cookie's value for Set-Cookie), the value must
 satisfy the matcher instead of equal the example's. They go into the volatile table of
 the registry being filled (`volatility()`), so each load of the hook files has its own.
+
+`extra_allowed(path, reason=…, only=[…])` is the one opt-out of closed responses (check
+`closed`, `flask_dredd.checks.closed`): undocumented keys at body paths matching `path`
+(or an undocumented security header, `path="header Access-Control-Allow-Origin"`) are
+allowed, in every transaction or in those `only` names (a name, or a prefix of names).
+It goes into the registry's table (`allowances()`); undocumented secrets still fail.
 
 Standard library only, like `flask_dredd.hooks`: the handler imports it on a bare Python.
 """
@@ -109,7 +117,32 @@ class PerRegistry(Generic[T]):
         return table
 
 
+@dataclass(frozen=True)
+class ExtraAllowed:
+    """`extra_allowed(path, reason=…, only=…)`, with where it was declared."""
+
+    pattern: PathPattern | None  # a body path; None for a header
+    header: str | None  # lower case, for `header Name`
+    reason: str
+    only: tuple[str, ...]  # transaction names or prefixes; () every transaction
+    file: str
+    line: int
+
+    @property
+    def where(self) -> str:
+        return str(self.pattern) if self.pattern is not None else f"header {self.header}"
+
+    def applies_to(self, name: str) -> bool:
+        return not self.only or any(name == o or name.startswith(o) for o in self.only)
+
+    def describe(self) -> str:
+        if self.header is not None:
+            return f"undocumented header {self.header} allowed: {self.reason}"
+        return f"extra keys allowed at {self.where}: {self.reason}"
+
+
 _volatility = PerRegistry(Volatility)
+_allowances: PerRegistry[list[ExtraAllowed]] = PerRegistry(list)
 
 
 def volatility(registry: hooks.Registry | None = None) -> Volatility:
@@ -159,6 +192,44 @@ def volatile_header(header: str, matcher: Matcher, cookie: str | None = None) ->
             caller.f_lineno,
         )
     )
+
+
+def allowances(
+    name: str | None = None, registry: hooks.Registry | None = None
+) -> list[ExtraAllowed]:
+    """The `extra_allowed` declarations of `registry`; with `name`, those that apply to it."""
+    declared = _allowances.of(registry)
+    return [a for a in declared if name is None or a.applies_to(name)]
+
+
+def extra_allowed(path: str, reason: str | None = None, only: list[str] | None = None) -> None:
+    """Allow undocumented keys at body paths matching `path` (or the undocumented header
+    `path="header Name"`), in every transaction or in those named by `only`, and say why.
+
+    Keys whose names hold secrets (the `secret-keys` setting) still fail when undocumented.
+    """
+    call = f"extra_allowed({path!r})"
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValueError(
+            f"{call} needs a reason: write {call[:-1]}, reason='why the response may carry "
+            "keys its documentation does not show')"
+        )
+    names = [] if only is None else only
+    if isinstance(names, str) or not all(isinstance(n, str) and n.strip() for n in names):
+        raise TypeError(f"{call}: only= is a list of transaction names or prefixes, got {only!r}")
+    header = None
+    pattern = None
+    if isinstance(path, str) and path.lower().startswith("header "):
+        header = path[len("header "):].strip().lower()
+        if not header:
+            raise ValueError(f"{call}: name the header, e.g. 'header Set-Cookie'")
+    else:
+        pattern = _pattern(call, path)
+    caller = project_frame()
+    _allowances.of().append(ExtraAllowed(
+        pattern, header, reason.strip(), tuple(n.strip() for n in names),
+        caller.f_code.co_filename, caller.f_lineno,
+    ))  # fmt: skip
 
 
 def inexact(name: str, *paths: str, reason: str | None = None) -> None:

@@ -103,8 +103,12 @@ SETTINGS: tuple[Setting, ...] = (
       env="FLASK_DREDD_REPORTS"),
     S("reset", "choice", "tracked", "how the database is reset before each transaction",
       choices=("tracked", "truncate", "rebuild")),
-    S("exact", "choice", "1", "exact comparison of examples: `1` on, `0` off, `strict` also "
-      "refuses undocumented keys", choices=("1", "0", "strict")),
+    S("exact", "choice", "1", "exact comparison of examples and refusal of undocumented keys "
+      "(closed responses): `1` on, `0` off; `strict`, the same as `1`, is kept for old "
+      "configurations", choices=("1", "0", "strict")),
+    S("secret-keys", "str", "password|secret|hash|token", "a regular expression (searched, "
+      "case-insensitive) for the response keys that hold secrets: undocumented, they fail "
+      "even where `extra_allowed` allows undocumented keys"),
     S("derived", "choice", "1", "derive the policy's negative transactions into the run "
       "(`0`: the documented transactions alone)", choices=("1", "0")),
     S("compile-cache", "choice", "1", "keep compiled contracts in "
@@ -347,7 +351,9 @@ def markdown_table() -> str:
     rows = ["| pyproject key | option | environment | default | what it is |",
             "|---|---|---|---|---|"]  # fmt: skip
     for s in SETTINGS:
+        # A `|` in a cell, even in a code span, would end it: GitHub reads `\|` as `|`.
         default = "—" if s.default in (None, "", [], {}) else f"`{_toml(s.default)}`"
+        default = default.replace("|", "\\|")
         option = f"`{s.option}`" if s.option else "—"
         rows.append(f"| `{s.key}` | {option} | `{s.variable}` | {default} | {s.help} |")
     return "\n".join(rows)

@@ -84,11 +84,13 @@ class Verdict:
 
 #: How telling a line of a failure is, most telling first: a status mismatch, then a
 #: value that differs (exact comparison: a count of items or an id before other values,
-#: then a header's value), then Gavel's notes on headers and on the body's schema.
+#: then a key the documentation does not declare, then a header's value), then Gavel's
+#: notes on headers and on the body's schema.
 _TELLING = [
     re.compile(r"^statusCode: "),
     re.compile(r"^\$\S*: documented \d+ items?, got |^\$\S*\.id: documented "),
     re.compile(r"^\$\S*: documented "),
+    re.compile(r"^\$\S*: (not documented, got |undocumented secret$)"),
     re.compile(r"^header \S+"),
     re.compile(r"^headers: "),
     re.compile(r"^body: "),

@@ -8,6 +8,10 @@ One of four, from the hook files' declarations and the documented example:
 - "partly inexact": exact, except paths declared `inexact(name, "$.path", reason=…)`;
 - "inexact": declared `inexact(name, reason=…)`: Gavel's shape check only.
 
+Besides its kind, a transaction lists the `extra_allowed(path, reason=…)` declarations
+that apply to it: the opt-outs of closed responses (check `closed`), each with its reason
+and where it is declared.
+
 An opt-out always carries its reason: `inexact` without one is refused when the hook
 file loads, so `check` fails on it the way it fails on any hook file that does not load.
 """
@@ -17,13 +21,19 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dredd_hooks_handler.hooks import Hook, Registry
 
 from flask_dredd.contract.compiler import DocumentedTransaction
-from flask_dredd.declarations import Declaration, declaration_of, volatility
+from flask_dredd.declarations import (
+    Declaration,
+    ExtraAllowed,
+    allowances,
+    declaration_of,
+    volatility,
+)
 from flask_dredd.exact.headers import Cookie
 from flask_dredd.exact.paths import render, walk
 
@@ -35,23 +45,22 @@ class Exactness:
     paths: tuple[str, ...] = ()  # the inexact paths, for "partly inexact"
     reason: str = ""
     declared_at: tuple[Hook, ...] = ()  # the inexact declarations
+    allowed: tuple[ExtraAllowed, ...] = ()  # the extra_allowed declarations that apply
 
     def where(self, root: Path | None = None) -> str:
         """`hooks/x.py:3`: where the opt-out is declared, relative to `root` when inside."""
-        sites = []
-        for hook in self.declared_at:
-            path = hook.file
-            if root is not None:
-                relative = os.path.relpath(path, root)
-                path = path if relative.startswith("..") else relative
-            sites.append(f"{path}:{hook.line}")
+        sites = [_site(hook.file, hook.line, root) for hook in self.declared_at]
         return ", ".join(dict.fromkeys(sites))
 
     @property
     def opted_out(self) -> bool:
-        return self.kind in ("inexact", "partly inexact")
+        return self.kind in ("inexact", "partly inexact") or bool(self.allowed)
 
     def describe(self, root: Path | None = None) -> str:
+        extra = [f"{a.describe()} ({_site(a.file, a.line, root)})" for a in self.allowed]
+        return "; ".join([self._describe(root), *extra])
+
+    def _describe(self, root: Path | None = None) -> str:
         if self.kind == "inexact":
             return f"inexact: {self.reason} ({self.where(root)})"
         if self.kind == "partly inexact":
@@ -61,8 +70,21 @@ class Exactness:
         return "exact"
 
 
+def _site(path: str, line: int, root: Path | None) -> str:
+    if root is not None:
+        relative = os.path.relpath(path, root)
+        path = path if relative.startswith("..") else relative
+    return f"{path}:{line}"
+
+
 def exactness(transaction: DocumentedTransaction, registry: Registry) -> Exactness:
     """How `transaction` is compared, given the hook files loaded into `registry`."""
+    kind = _exactness(transaction, registry)
+    allowed = tuple(allowances(transaction.name, registry))
+    return replace(kind, allowed=allowed) if allowed else kind
+
+
+def _exactness(transaction: DocumentedTransaction, registry: Registry) -> Exactness:
     declared = [
         (d, hook)
         for hook in registry.named("before", transaction.name)
@@ -117,7 +139,7 @@ def _volatile_headers(transaction: DocumentedTransaction, registry: Registry) ->
 def summary(kinds: list[Exactness]) -> str:
     """`exactness: 20 exact, 8 with volatile fields, 1 opted out (1 partly)`."""
     counts = Counter(kind.kind for kind in kinds)
-    out = counts["inexact"] + counts["partly inexact"]
+    out = sum(1 for kind in kinds if kind.opted_out)  # inexact, or extra keys allowed
     partly = f" ({counts['partly inexact']} partly)" if counts["partly inexact"] else ""
     return (
         f"exactness: {counts['exact']} exact, {counts['volatile']} with volatile fields, "

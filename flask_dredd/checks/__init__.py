@@ -7,8 +7,8 @@ transaction with one message, and all of them go into the transaction's record.
 - `protocol`: `Check` (arm, watches/before, check), `Context`, `register`, `CHECKS`;
 - `finding`: `Finding` (check, kind, where, expected, actual, message, severity);
 - `engine`: the hooks, the order, the one fail path (`hookfiles/checks.py` installs it);
-- the checks, in their order: `exact_headers`, `exact_body`, `number_types`,
-  `post_conditions`, `followups`, `vacuity`.
+- the checks, in their order: `exact_headers`, `security_headers`, `exact_body`,
+  `closed`, `number_types`, `post_conditions`, `followups`, `vacuity`.
 
 A new check is one module here (a `Check` subclass with `@register`) and one test file:
 `protocol.discover()` imports every module of this package. The vocabulary hook files

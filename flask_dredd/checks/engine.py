@@ -42,10 +42,13 @@ CAP = 12
 
 def engine_hookfiles(environ: Mapping[str, str] = os.environ) -> list[str]:
     """The hook files a run adds: the engine's one. ValueError, naming the choices, for a
-    setting a check reads that has no meaning (FLASK_DREDD_EXACT=sure)."""
+    setting a check reads that has no meaning (FLASK_DREDD_EXACT=sure, a secret-keys
+    pattern that is no regular expression)."""
+    from flask_dredd.checks.closed import secret_keys
     from flask_dredd.exact.transaction import mode
 
     mode(environ)
+    secret_keys(environ)
     return [str(HOOKFILE)]
 
 

@@ -1,8 +1,8 @@
 """Check `exact-body`: the documented body against the real one, value by value.
 
 JSON: every value the example shows must come back equal, arrays keep their length and
-order, objects their keys; undocumented keys are refused where the MSON is `fixed-type`,
-or everywhere with `FLASK_DREDD_EXACT=strict`. Volatile paths are checked by their
+order, objects their keys (keys the documentation does not declare are the check
+`closed`'s). Volatile paths are checked by their
 matcher, inexact paths not at all (`flask_dredd.exact.body`). Text: line by line.
 `FLASK_DREDD_EXACT=0` turns it off.
 
@@ -14,29 +14,22 @@ reason, whatever its verdict: the console and the HTML report list it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from flask_dredd.checks.finding import Finding, difference, note
 from flask_dredd.checks.protocol import Check, Context, register
 from flask_dredd.exact.transaction import body_differences, mode, rules_for
-from flask_dredd.transactions import Transaction
 
 
 @register
 class ExactBody(Check):
     name, order = "exact-body", 20
-    strict = False
 
     def enabled(self) -> bool:
         return mode() != "off"
 
-    def arm(self, transactions: Sequence[Transaction]) -> None:
-        self.strict = mode() == "strict"
-
     def check(self, context: Context) -> list[Finding]:
         if context.transaction.get("skip"):
             return []
-        rules = rules_for(context.name, closed_objects=self.strict)
+        rules = rules_for(context.name)
         found = [note(self.name, "opt-out", rules.opted_out)] if rules.opted_out else []
         if not context.comparable:
             return found

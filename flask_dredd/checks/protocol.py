@@ -79,6 +79,14 @@ class Context:
         return not self.transaction.get("skip") and isinstance(self.transaction.get("real"), dict)
 
     @property
+    def documented_status(self) -> bool:
+        """Whether it ran and came back with the documented status (Gavel may have failed
+        it on something else: its body's schema, a header): a response of the documented
+        kind, which a check may judge beyond what Gavel's message says."""
+        expected, real = self.expected.get("statusCode"), self.real.get("statusCode")
+        return self.ran and expected is not None and str(expected) == str(real)
+
+    @property
     def failed(self) -> bool:
         """Failed already by a hook (`fail` set), or by a check before this one."""
         return bool(self.transaction.get("fail")) or any(f.fails for f in self.found)

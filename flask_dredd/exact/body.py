@@ -1,9 +1,9 @@
 """A documented body against the real one: JSON value by value, anything else as text.
 
 JSON: every value the example shows must come back equal (`true` is not `1`, `0` is not
-`null`); arrays keep their length and order; objects keep their keys; keys the example
-does not show are refused where the body's JSON Schema says `additionalProperties:
-false` (MSON `fixed-type`) or where `closed_objects` says so for all. At a path matching
+`null`); arrays keep their length and order; objects keep their keys. Keys the documentation
+does not declare (neither the example nor the body's JSON Schema, which Dredd makes from
+the MSON) are found by `undocumented_keys`, which the check `closed` judges. At a path matching
 a volatile pattern the value must satisfy its matcher instead (null documented: null
 required); at an inexact path nothing is compared (Gavel's shape check stays).
 
@@ -31,7 +31,6 @@ _MISSING = object()
 class BodyRules:
     volatile: Sequence[tuple[PathPattern, Matcher]] = ()
     inexact: Sequence[PathPattern] = ()
-    closed_objects: bool = False  # refuse undocumented keys everywhere, not only per schema
 
 
 @dataclass
@@ -86,12 +85,6 @@ def _compare(walk: _Walk, documented: object, actual: object, path: Path, schema
                 )
                 continue
             _compare(walk, value, got, (*path, key), _property_schema(schemas, key))
-        if rules.closed_objects or _closed(schemas):
-            for key, value in actual.items():
-                if key not in documented and not _excused(rules, (*path, key)):
-                    walk.differences.append(
-                        f"{render((*path, key))}: not documented, got {shown(value)}"
-                    )
         return
     if isinstance(documented, list):
         if not isinstance(actual, list):
@@ -110,13 +103,6 @@ def _compare(walk: _Walk, documented: object, actual: object, path: Path, schema
 
 def _items(count: int) -> str:
     return "1 item" if count == 1 else f"{count} items"
-
-
-def _excused(rules: BodyRules, path: Path) -> bool:
-    """An undocumented key at an inexact or `ANY` path is not a difference."""
-    return any(p.matches(path) for p in rules.inexact) or any(
-        p.matches(path) and m is ANY for p, m in rules.volatile
-    )
 
 
 def _check_volatile(
@@ -138,9 +124,76 @@ def _check_volatile(
         walk.differences.append(f"{where}: documented a {matcher.name}, got {shown(actual)}")
 
 
+# ---------------------------------------------------------------- undocumented keys
+
+
+@dataclass(frozen=True)
+class Undocumented:
+    """A key of the real body that the documentation does not declare."""
+
+    path: Path
+    value: object
+    top: bool  # False for a key inside an undocumented key's value
+
+
+def undocumented_keys(
+    documented: object, actual: object, schema: object = None
+) -> list[Undocumented]:
+    """Every key of `actual` that neither the example nor the schema declares.
+
+    A key is declared when the example's object at the same place has it, or when one of
+    the schema's object alternatives lists it in `properties`. Each item of a real array
+    is judged against the example's item at its index, or, past the example's items,
+    against the keys of all of them together (and against the schema's `items`). Below an
+    undocumented key every key is undocumented too (`top` False): a secret nested in it
+    is still found. A real object where the documentation has neither an object nor
+    properties is a type change (exact-body's), not judged here.
+    """
+    found: list[Undocumented] = []
+    _undocumented(documented, actual, (), schema, found, declared=True)
+    return found
+
+
+def _undocumented(documented: object, actual: object, path: Path, schema: object,
+                  found: list[Undocumented], *, declared: bool) -> None:  # fmt: skip
+    if isinstance(actual, dict):
+        schemas = _object_schemas(schema) if declared else []
+        properties = {k for s in schemas if isinstance(s.get("properties"), dict)
+                      for k in s["properties"]}  # fmt: skip
+        example = documented if isinstance(documented, dict) else None
+        if declared and example is None and not properties:
+            return
+        for key, value in actual.items():
+            known = declared and ((example is not None and key in example) or key in properties)
+            if not known:
+                found.append(Undocumented((*path, key), value, top=declared))
+            below = example.get(key) if example is not None else None
+            _undocumented(below, value, (*path, key), _property_schema(schemas, key), found,
+                          declared=known)  # fmt: skip
+    elif isinstance(actual, list):
+        items = documented if isinstance(documented, list) else []
+        merged = _merged(items)
+        for index, value in enumerate(actual):
+            item = items[index] if index < len(items) else merged
+            _undocumented(item, value, (*path, index), _item_schema(schema, index), found,
+                          declared=declared)  # fmt: skip
+
+
+def _merged(items: list[object]) -> object:
+    """The example's items as one: an object with every key any of them shows."""
+    objects = [item for item in items if isinstance(item, dict)]
+    if not objects:
+        return items[0] if items else None
+    merged: dict[str, object] = {}
+    for item in objects:
+        for key, value in item.items():
+            merged.setdefault(key, value)
+    return merged
+
+
 # ---------------------------------------------------------------- the JSON Schema's say
-# Only what decides whether an object may have undocumented keys: the schema Dredd gets
-# from MSON (draft 4/7: properties, items, anyOf/oneOf/allOf, local $ref).
+# Only what declares keys: the schema Dredd gets from MSON (draft 4/7: properties,
+# items, anyOf/oneOf/allOf).
 
 
 def _object_schemas(schema: object) -> list[dict[str, Any]]:
@@ -157,12 +210,6 @@ def _collect(schema: object, found: list[dict[str, Any]], depth: int) -> None:
     for key in ("anyOf", "oneOf", "allOf"):
         for branch in schema.get(key) or []:
             _collect(branch, found, depth + 1)
-
-
-def _closed(schemas: list[dict[str, Any]]) -> bool:
-    """Undocumented keys are refused when every object alternative refuses them."""
-    objects = [s for s in schemas if "properties" in s or "additionalProperties" in s]
-    return bool(objects) and all(s.get("additionalProperties") is False for s in objects)
 
 
 def _property_schema(schemas: list[dict[str, Any]], key: str) -> object:

@@ -1,8 +1,9 @@
 """One Dredd transaction against its documented example: the rules, the differences, the message.
 
-`FLASK_DREDD_EXACT` chooses the mode: `1` (or unset) compares exactly, `strict` also
-refuses undocumented keys in every object (not only where the MSON is `fixed-type`),
-`0` turns exact comparison off (Gavel's checks alone, as before).
+`FLASK_DREDD_EXACT` chooses the mode: `1` (or unset) compares exactly, and the check
+`closed` refuses keys the documentation does not declare; `0` turns both off (Gavel's
+checks alone, as before). `strict`, which once added the refusal of undocumented keys to
+`1`, is now the same as `1`: kept so that configurations that name it still run.
 
 A transaction is compared only when Dredd would pass it: one that is skipped, already
 failed by Gavel or by a hook, or that got no response is left as it is. One declared
@@ -29,18 +30,18 @@ from flask_dredd.exact.headers import VolatileHeaderRule, compare_headers
 from flask_dredd.transactions import Transaction
 
 ENV = "FLASK_DREDD_EXACT"
-MODES = {"": "on", "1": "on", "on": "on", "true": "on", "strict": "strict",
+MODES = {"": "on", "1": "on", "on": "on", "true": "on", "strict": "on",
          "0": "off", "off": "off", "false": "off"}  # fmt: skip
 
 
 def mode(environ: Mapping[str, str] = os.environ) -> str:
-    """`on`, `strict` or `off`, from FLASK_DREDD_EXACT; ValueError naming the choices."""
+    """`on` or `off`, from FLASK_DREDD_EXACT; ValueError naming the choices."""
     value = environ.get(ENV, "").strip().lower()
     if value not in MODES:
         raise ValueError(
             f"{ENV}={environ.get(ENV)!r} is not a mode of exact comparison: use 1 (compare "
-            "documented examples exactly, the default), strict (also refuse undocumented "
-            "keys everywhere) or 0 (off: Gavel's checks only)"
+            "documented examples exactly and refuse undocumented keys, the default; strict is "
+            "the same) or 0 (off: Gavel's checks only)"
         )
     return MODES[value]
 
@@ -55,9 +56,7 @@ class Rules:
     opted_out: str | None = None  # "inexact: why" / "inexact at $.a: why", for the report
 
 
-def rules_for(
-    name: str, registry: hooks.Registry | None = None, *, closed_objects: bool = False
-) -> Rules:
+def rules_for(name: str, registry: hooks.Registry | None = None) -> Rules:
     """The volatile table and the transaction's inexact declarations, as comparison rules."""
     table = volatility(registry)
     inexact = [d for d in declarations_for(name, registry) if d.kind == "inexact"]
@@ -73,7 +72,6 @@ def rules_for(
         body=BodyRules(
             volatile=[(v.pattern, v.matcher) for v in table.values],
             inexact=[p for d in inexact for p in d.paths],
-            closed_objects=closed_objects,
         ),
         headers=[(h.header, h.matcher, h.cookie) for h in table.headers],
         inexact_reason=whole,

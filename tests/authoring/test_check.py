@@ -287,3 +287,29 @@ def test_a_second_response_under_one_request_fails_check_naming_its_line(mini: P
     assert f"untested: apiary.apib:{line}: `+ Response 410`" in names.stdout
     # Dredd agrees: the blueprint still has 6 transactions, none of them the 410.
     assert "6 transactions:" in names.stdout and "(410)" not in names.stdout
+
+
+def test_extra_allowed_is_listed_as_an_opt_out_with_its_reason(mini: Project):
+    mini.write(
+        "hooks/extra.py",
+        "from flask_dredd.declarations import extra_allowed\n"
+        "\n"
+        'extra_allowed("$[*]", reason="items carry warehouse codes", only=["Items > Items"])\n',
+    )
+    checked = mini.flask_dredd("check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    site = "(hooks/extra.py:3)"
+    assert checked.stdout.splitlines()[:3] == [
+        "exact: Items > Items > List items: exact; extra keys allowed at $[*]: items carry "
+        f"warehouse codes {site}",
+        "exact: Items > Items > Create an item: exact; extra keys allowed at $[*]: items carry "
+        f"warehouse codes {site}",
+        "exactness: 5 exact, 0 with volatile fields, 2 opted out",
+    ]
+    named = mini.flask_dredd("names")
+    assert named.returncode == 0, named.stderr
+    listed = [line for line in named.stdout.splitlines() if "extra keys allowed" in line]
+    assert [line.split("  ")[0] for line in listed] == [
+        "Items > Items > List items", "Items > Items > Create an item"]
+    assert all(line.endswith(f"[exact; extra keys allowed at $[*]: items carry warehouse codes "
+                             f"{site}]") for line in listed)  # fmt: skip

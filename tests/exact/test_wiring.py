@@ -41,3 +41,9 @@ def test_the_engines_hook_file_comes_after_the_projects_in_every_mode(tmp_path: 
 def test_a_mode_that_is_not_one_stops_the_run_with_the_choices(tmp_path: Path):
     with pytest.raises(RunError, match=r"FLASK_DREDD_EXACT='sure' is not a mode .* or 0 \(off"):
         effective(tmp_path, FLASK_DREDD_EXACT="sure")
+
+
+def test_a_secret_keys_pattern_that_is_no_regex_stops_the_run_naming_the_fix(tmp_path: Path):
+    with pytest.raises(RunError, match=r"FLASK_DREDD_SECRET_KEYS='\(' is not a regular "
+                                       r"expression .*: write one such as 'password"):  # fmt: skip
+        effective(tmp_path, FLASK_DREDD_SECRET_KEYS="(")
