@@ -7,7 +7,9 @@ VENV_PY := $(VENV)/bin/python
 APP ?= eventapi
 WORKERS ?= 2
 # make test's pytest workers: most tests wait on Dredd, gunicorn and the handler, so two
-# workers keep 2 cores busy; a file's tests stay on one worker (--dist loadfile).
+# workers keep 2 cores busy; a file's tests stay on one worker (--dist loadfile), handed
+# out in collection order (--no-loadscope-reorder: xdist would otherwise hand out the
+# files with the most tests first, and the longest files, few tests each, came last).
 TEST_JOBS ?= 2
 # Time limits of `make dredd`, in seconds; empty: flask dredd run's defaults (see make help).
 STALL_TIMEOUT ?=
@@ -58,7 +60,7 @@ merge: $(VENV)/.installed ## merge shards' reports: make merge SHARDS="shards/*"
 	$(VENV)/bin/flask dredd merge $(SHARDS)
 
 test: lint $(VENV)/.installed node_modules/.installed browser ## lint, then the test suite (API, engine, end-to-end)
-	$(VENV)/bin/pytest $(if $(filter-out 0 1,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadfile)
+	$(VENV)/bin/pytest $(if $(filter-out 0 1,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder)
 
 lint: $(VENV)/.installed ## ruff over the code, mypy over the engine (flask_dredd/, 0 errors)
 	$(VENV)/bin/ruff check .

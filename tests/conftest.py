@@ -1,7 +1,8 @@
 """Suite-wide: the longest tests start first.
 
 `make test` runs the files on two pytest workers (`--dist loadfile`), handed out in the
-order collected. A test marked `longest` (the drift catalogue: minutes of whole-contract
+order collected (`--no-loadscope-reorder`: by default xdist hands out the files with the
+most tests first). A test marked `longest` (the drift catalogue: minutes of whole-contract
 runs) collected late would start when the other worker has little left to do, and the
 suite would wait for it alone; started first, the rest of the suite runs beside it.
 """
