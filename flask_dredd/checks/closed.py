@@ -31,8 +31,8 @@ from collections.abc import Mapping, Sequence
 from flask_dredd.checks.finding import Finding, note
 from flask_dredd.checks.protocol import Check, Context, register
 from flask_dredd.declarations import ExtraAllowed, allowances
-from flask_dredd.exact.body import parse_schema, shown, undocumented_keys
-from flask_dredd.exact.paths import Path, PathPattern, render
+from flask_dredd.exact.body import parse_json, parse_schema, shown, undocumented_keys
+from flask_dredd.exact.paths import Path, render, under
 from flask_dredd.exact.transaction import mode, real_body, rules_for
 from flask_dredd.matchers import ANY
 
@@ -73,8 +73,8 @@ class Closed(Check):
     def check(self, context: Context) -> list[Finding]:
         if not context.documented_status:
             return []
-        documented = _json(context.expected.get("body"))
-        actual = _json(real_body(context.real))
+        documented = parse_json(context.expected.get("body"))
+        actual = parse_json(real_body(context.real))
         if documented is None or actual is None:
             return []
         schema = parse_schema(context.expected.get("bodySchema"))
@@ -92,9 +92,9 @@ class Closed(Check):
                 continue
             if not key.top or rules.inexact_reason is not None:
                 continue
-            if _under(undocumented_values, key.path):
+            if under(undocumented_values, key.path):
                 continue
-            allowance = next((a for a in allowed if _under([a.pattern], key.path)), None)
+            allowance = next((a for a in allowed if under([a.pattern], key.path)), None)
             if allowance is not None:
                 used.setdefault(allowance.where, allowance)
                 continue
@@ -103,20 +103,3 @@ class Closed(Check):
                                  f"{where}: not documented, got {got}", where=where,
                                  actual=got))  # fmt: skip
         return [*(note(self.name, "opt-out", a.describe()) for a in used.values()), *found]
-
-
-def _under(patterns: Sequence[PathPattern | None], path: Path) -> bool:
-    """Whether `path` or a path above it matches one of `patterns`."""
-    return any(p is not None and p.matches(path[:depth])
-               for p in patterns for depth in range(len(path) + 1))  # fmt: skip
-
-
-def _json(text: object) -> object:
-    import json
-
-    if not isinstance(text, str) or not text.strip():
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None

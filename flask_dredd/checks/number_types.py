@@ -23,8 +23,8 @@ from typing import Any
 
 from flask_dredd.checks.finding import Finding
 from flask_dredd.checks.protocol import Check, Context, register
-from flask_dredd.exact.body import is_json_type
-from flask_dredd.exact.paths import Path, PathPattern, render, walk
+from flask_dredd.exact.body import is_json_type, parse_json
+from flask_dredd.exact.paths import Path, render, under, walk
 from flask_dredd.exact.transaction import mode, real_body, rules_for
 
 
@@ -41,7 +41,8 @@ class NumberTypes(Check):
         rules = rules_for(context.name)
         if rules.inexact_reason is not None:
             return []
-        documented, actual = _json(context.expected.get("body")), _json(real_body(context.real))
+        documented = parse_json(context.expected.get("body"))
+        actual = parse_json(real_body(context.real))
         if documented is None or actual is None:
             return []
         if not isinstance(documented, (dict, list)) and not _json_type(context):
@@ -49,7 +50,7 @@ class NumberTypes(Check):
         skipped = [*rules.body.inexact, *(pattern for pattern, _ in rules.body.volatile)]
         found = []
         for path, value in walk(documented):
-            if not _number(value) or _under(skipped, path):
+            if not _number(value) or under(skipped, path):
                 continue
             got = _at(actual, path)
             if _number(got) and got == value and type(got) is not type(value):
@@ -65,15 +66,6 @@ class NumberTypes(Check):
                        actual=actual)  # fmt: skip
 
 
-def _json(text: object) -> Any:
-    if not isinstance(text, str) or not text.strip():
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
 def _json_type(context: Context) -> bool:
     headers = context.expected.get("headers") or {}
     return any(str(k).lower() == "content-type" and is_json_type(str(v))
@@ -86,11 +78,6 @@ def _number(value: object) -> bool:
 
 def _written(value: object) -> str:
     return "an integer" if isinstance(value, int) else "a float"
-
-
-def _under(patterns: list[PathPattern], path: Path) -> bool:
-    """Whether `path` or a path above it is declared volatile or inexact."""
-    return any(p.matches(path[:depth]) for p in patterns for depth in range(len(path) + 1))
 
 
 _ABSENT = object()

@@ -286,6 +286,16 @@ def compare_body(
     return compare_json(expected, got, rules, schema)
 
 
+def parse_json(text: object) -> Any:
+    """A body's JSON value; None when there is no body or it is not JSON."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def parse_schema(schema: object) -> object:
     """Dredd hands the body schema over as text; None when there is none or it is unreadable."""
     if isinstance(schema, str):

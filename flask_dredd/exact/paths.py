@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from flask_dredd.errors import FlaskDreddError
 
@@ -153,3 +153,9 @@ def first_match(patterns: tuple[PathPattern, ...] | list[PathPattern], path: Pat
         if pattern.matches(path):
             return index
     return -1
+
+
+def under(patterns: Iterable[PathPattern | None], path: Path) -> bool:
+    """Whether `path` or a path above it matches one of `patterns` (None matches nothing)."""
+    return any(p is not None and p.matches(path[:depth])
+               for p in patterns for depth in range(len(path) + 1))  # fmt: skip

@@ -5,16 +5,18 @@ like secrets fail whenever they are undocumented, under any opt-out."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import pytest
 
 from flask_dredd import hooks, matchers
 from flask_dredd.checks.closed import Closed
-from flask_dredd.checks.engine import Engine
 from flask_dredd.checks.finding import findings_of
 from flask_dredd.checks.protocol import discover
 from flask_dredd.declarations import extra_allowed, inexact, volatile
+
+from .support import judged_by
 
 NAME = "Users > User > Retrieve a User > Example 1"
 DOCUMENTED = {"id": 1, "name": "Ada", "roles": [{"name": "admin"}]}
@@ -49,10 +51,7 @@ def answered(real: Any, name: str = NAME, schema: Any = None, **test: Any) -> di
     }  # fmt: skip
 
 
-def judged(transaction: dict[str, Any]) -> list[str]:
-    engine = Engine([Closed])
-    engine.arm([])
-    return [finding.message for finding in engine.judge(transaction)]
+judged = partial(judged_by, Closed)
 
 
 def test_it_is_registered_with_the_other_checks():

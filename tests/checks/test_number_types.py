@@ -5,16 +5,18 @@ inexact."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import pytest
 
 from flask_dredd import hooks, matchers
-from flask_dredd.checks.engine import Engine
 from flask_dredd.checks.finding import findings_of
 from flask_dredd.checks.number_types import NumberTypes
 from flask_dredd.checks.protocol import discover
 from flask_dredd.declarations import inexact, volatile
+
+from .support import judged_by
 
 NAME = "Auth > Session > Open a Session > Example 1"
 DOCUMENTED = {"expires_in": 3600, "ratio": 0.5, "items": [{"id": 1, "score": 2.0}]}
@@ -40,10 +42,7 @@ def answered(body: str, name: str = NAME, **test: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def judged(transaction: dict[str, Any]) -> list[str]:
-    engine = Engine([NumberTypes])
-    engine.arm([])
-    return [finding.message for finding in engine.judge(transaction)]
+judged = partial(judged_by, NumberTypes)
 
 
 def test_it_is_registered_with_the_other_checks():

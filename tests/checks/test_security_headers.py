@@ -4,16 +4,18 @@ opt-out; documented ones are `exact-headers`' to compare."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
 
 from flask_dredd import hooks
-from flask_dredd.checks.engine import Engine
 from flask_dredd.checks.finding import findings_of
 from flask_dredd.checks.protocol import discover
 from flask_dredd.checks.security_headers import SecurityHeaders
 from flask_dredd.declarations import extra_allowed, inexact
+
+from .support import judged_by
 
 NAME = "Events > Event > Retrieve an Event > Example 1"
 
@@ -39,10 +41,7 @@ def answered(real: dict[str, str], documented: dict[str, str] | None = None,
     }  # fmt: skip
 
 
-def judged(transaction: dict[str, Any]) -> list[str]:
-    engine = Engine([SecurityHeaders])
-    engine.arm([])
-    return [finding.message for finding in engine.judge(transaction)]
+judged = partial(judged_by, SecurityHeaders)
 
 
 def test_it_is_registered_with_the_other_checks():
