@@ -29,7 +29,7 @@ from pathlib import Path
 
 from dredd_hooks_handler.lifeline import is_running
 
-from flask_dredd.run.lifetime import die_with_runner, raise_if_interrupted
+from flask_dredd.run.lifetime import die_with_runner, raise_if_interrupted, stop_sessions
 
 #: The work folder's name starts with this, in the system's temporary directory.
 FOLDER_PREFIX = "flask-dredd-drift-"
@@ -149,19 +149,4 @@ class Sessions:
 
     def stop(self, processes: list[subprocess.Popen[bytes]] | None = None) -> None:
         """SIGTERM to each child's session, SIGKILL to what is left after STOP_GRACE."""
-        targets = self.running if processes is None else processes
-        for process in targets:
-            _signal(process, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE
-        for process in targets:
-            try:
-                process.wait(timeout=max(0.05, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal(process, signal.SIGKILL)  # its server and Dredd die with it
-                process.wait()
-
-
-def _signal(process: subprocess.Popen[bytes], signum: int) -> None:
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signum)  # the child's session: never drift's own group
+        stop_sessions(self.running if processes is None else processes, STOP_GRACE)

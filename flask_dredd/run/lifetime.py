@@ -22,13 +22,17 @@ process group, does not reach them. This module ties them to the runner instead:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
 import signal
+import subprocess
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 #: Environment variable naming the run in every process it starts (pid-start time).
 RUN_ID_ENV = "FLASK_DREDD_RUN_ID"
@@ -107,3 +111,23 @@ def interruptible() -> Iterator[None]:
         _signalled.clear()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def stop_sessions(children: Sequence[subprocess.Popen[Any]], grace: float) -> None:
+    """SIGTERM to each child's session (a child run then stops its server and Dredd),
+    SIGKILL to what is left after ``grace`` seconds; never the caller's own group."""
+    for process in children:
+        _signal_session(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in children:
+        try:
+            process.wait(timeout=max(0.05, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_session(process, signal.SIGKILL)  # its server and Dredd die with it
+            process.wait()
+
+
+def _signal_session(process: subprocess.Popen[Any], signum: int) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)

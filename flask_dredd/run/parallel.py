@@ -26,10 +26,7 @@ shard's), 130 when interrupted.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
 import subprocess
 import sys
 import threading
@@ -50,7 +47,13 @@ from flask_dredd.run.database import (
     open_run_database,
     parse_url,
 )
-from flask_dredd.run.lifetime import RUN_ID_ENV, Interrupted, die_with_runner, interruptible
+from flask_dredd.run.lifetime import (
+    RUN_ID_ENV,
+    Interrupted,
+    die_with_runner,
+    interruptible,
+    stop_sessions,
+)
 from flask_dredd.run.locks import LockError, RunIdentity, RunLocks
 from flask_dredd.run.runner import (
     CONTRACT_FILE,
@@ -257,7 +260,7 @@ def run_shards(
         except Interrupted as exc:
             interrupted = True
             progress("stopped", f"{exc}: stopping every shard")
-            _stop(children)
+            stop_sessions(children, STOP_GRACE)  # each shard's session, never ours
     for reader in readers:
         reader.join(timeout=5)
     return [p.returncode if p.returncode is not None else 3 for p in children], interrupted
@@ -268,25 +271,6 @@ def _relay(process: subprocess.Popen[str], prefix: str) -> None:
     for line in process.stdout:
         sys.stdout.write(prefix + line)
         sys.stdout.flush()
-
-
-def _stop(children: list[subprocess.Popen[str]]) -> None:
-    """SIGTERM to each shard (it stops its server and Dredd), SIGKILL if it lingers."""
-    for process in children:
-        if process.poll() is None:
-            _signal(process, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE
-    for process in children:
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            _signal(process, signal.SIGKILL)  # its server and Dredd die with it (lifetime)
-            process.wait()
-
-
-def _signal(process: subprocess.Popen[str], signum: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signum)  # the shard's session: its runner, never its children's
 
 
 def _note_wall(reports: Path, wall: float) -> None:
